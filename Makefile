@@ -1,0 +1,157 @@
+# rocker - one static binary container engine. See README.md.
+#
+#   make                 build ./rocker (static, musl)
+#   make check           install test dependencies, build, run all tests
+#   make bench           benchmarks against peer tools, printed as a table
+#   make size            binary size and its largest contributors
+#   make install         PREFIX=/usr/local: binary plus rocker-APPLET links
+#   make build2remote    HOST=user@host [DIR=/usr/local/bin]
+#   make fuzz            FUZZ_SECONDS=N per libFuzzer target
+
+include config/config.mk
+
+VERSION := 0.1.0
+GITREV := $(shell git rev-parse --short HEAD 2>/dev/null)
+FULLVERSION := $(VERSION)$(if $(GITREV), (git $(GITREV)))
+
+VENDOR := vendor/build
+VMUSL := $(VENDOR)/musl
+VHOST := $(VENDOR)/host
+VSTAMP := $(VENDOR)/src/.fetched
+
+WARN := -Wall -Wextra
+INC := -Icore -Iapplets -Iconfig
+CFLAGS ?= -Os
+MUSL_CFLAGS := -std=gnu99 $(WARN) $(CFLAGS) -ffunction-sections \
+	-fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-fno-stack-protector $(INC) -I$(VMUSL)/include -MMD -MP
+MUSL_LDFLAGS := -static -Wl,--gc-sections
+HOST_CFLAGS := -std=gnu99 $(WARN) -g -O1 -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined $(INC) \
+	-I$(VHOST)/include
+VLIBS_MUSL := $(VMUSL)/lib/libbearssl.a $(VMUSL)/lib/libz.a
+VLIBS_HOST := $(VHOST)/lib/libbearssl.a $(VHOST)/lib/libz.a
+
+CORE_SRC := $(wildcard core/*.c)
+LIB_SRC := $(filter-out core/main.c,$(CORE_SRC))
+APPLET_SRC := applets/xwrap.c $(foreach a,$(APPLETS),applets/$(a).c)
+OBJ := $(patsubst %.c,build/musl/%.o,$(CORE_SRC) $(APPLET_SRC))
+UNIT_SRC := $(wildcard tests/unit/*_test.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/host/%,$(UNIT_SRC))
+FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+
+# The binary to build: `make APPLETS="a b" BIN=path` makes a reduced one
+# elsewhere without disturbing ./rocker.
+BIN ?= rocker
+DBG := $(if $(filter rocker,$(BIN)),build/rocker.debug,$(BIN).debug)
+ASTAMP := build/applets-$(subst /,_,$(BIN)).stamp
+
+# Relink when the applet selection changes; recompile main.c when the
+# version does.
+$(shell mkdir -p build; \
+	echo '$(APPLETS)' | cmp -s - '$(ASTAMP)' || \
+	echo '$(APPLETS)' > '$(ASTAMP)'; \
+	echo '$(FULLVERSION)' | cmp -s - build/version.stamp || \
+	echo '$(FULLVERSION)' > build/version.stamp)
+
+.PHONY: all check unit bench size install build2remote fuzz lint clean \
+	distclean vendor
+
+all: $(BIN)
+
+$(BIN): $(DBG)
+	strip -o $@ $<
+
+$(DBG): $(OBJ) $(VLIBS_MUSL) $(ASTAMP)
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(MUSL_LDFLAGS) -o $@ $(OBJ) $(VLIBS_MUSL)
+
+build/musl/%.o: %.c $(VLIBS_MUSL)
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(MUSL_CFLAGS) -c -o $@ $<
+
+build/musl/core/main.o: build/version.stamp
+build/musl/core/main.o: MUSL_CFLAGS += -DROCKER_VERSION='"$(FULLVERSION)"'
+
+# Third-party libraries: fetched once (pinned sha256), built per flavour.
+vendor: $(VLIBS_MUSL)
+
+$(VSTAMP): vendor/versions vendor/fetch.sh
+	sh vendor/fetch.sh $(VENDOR)/src
+	touch $@
+
+$(VMUSL)/lib/libbearssl.a: $(VSTAMP) vendor/build.sh
+	sh vendor/build.sh $(VENDOR)/src $(VMUSL) $(CC_MUSL) -Os \
+		-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+$(VMUSL)/lib/libz.a: $(VMUSL)/lib/libbearssl.a
+
+$(VHOST)/lib/libbearssl.a: $(VSTAMP) vendor/build.sh
+	sh vendor/build.sh $(VENDOR)/src $(VHOST) $(HOSTCC) -O2 -g -fPIC
+$(VHOST)/lib/libz.a: $(VHOST)/lib/libbearssl.a
+
+# Unit tests: host compiler, sanitizers, core/ without main.c.
+unit: $(UNIT_BIN)
+
+build/host/%_test: tests/unit/%_test.c $(LIB_SRC) $(wildcard core/*.h) \
+		tests/unit/check.h $(VLIBS_HOST)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(LIB_SRC) $(VLIBS_HOST)
+
+build/host/benchrun: tests/bench/benchrun.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu99 $(WARN) -O2 -o $@ $<
+
+# FUZZ_SMOKE: seconds each fuzz target runs inside `make check`.
+FUZZ_SMOKE ?= 20
+check:
+	sh tests/deps.sh check
+	$(MAKE) all unit $(FUZZ_BIN)
+	FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh
+
+bench:
+	sh tests/deps.sh bench
+	$(MAKE) all build/host/benchrun
+	sh tests/bench/run.sh
+
+fuzz: $(FUZZ_BIN)
+	sh tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60) $(FUZZ_BIN)
+
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(LIB_SRC) $(wildcard core/*.h) \
+		$(VLIBS_HOST)
+	@mkdir -p $(dir $@)
+	$(FUZZCC) -std=gnu99 -g -O1 -fsanitize=fuzzer,address,undefined \
+		$(INC) -I$(VHOST)/include -o $@ $< $(LIB_SRC) $(VLIBS_HOST)
+
+lint:
+	sh tests/lint.sh
+
+size: rocker
+	@echo "rocker: $$(stat -c %s rocker) bytes (stripped)"
+	@echo "largest symbols:"
+	@nm --size-sort -S -r build/rocker.debug | head -20 | \
+		awk '{ printf "  %8d  %s %s\n", strtonum("0x" $$2), $$3, $$4 }'
+
+install: rocker
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 rocker $(DESTDIR)$(BINDIR)/rocker
+	for a in $$(./rocker --list); do \
+		ln -sf rocker $(DESTDIR)$(BINDIR)/rocker-$$a || exit 1; \
+	done
+
+DIR ?= /usr/local/bin
+build2remote: rocker
+	@test -n "$(HOST)" || { \
+		echo "usage: make build2remote HOST=user@host [DIR=...]"; \
+		exit 2; }
+	scp $(SSHFLAGS) rocker $(HOST):$(DIR)/rocker.new
+	ssh $(SSHFLAGS) $(HOST) 'set -e; cd $(DIR); mv -f rocker.new rocker; \
+		for a in $$(./rocker --list); do ln -sf rocker rocker-$$a; done'
+
+clean:
+	rm -rf build rocker
+
+distclean: clean
+	rm -rf $(VENDOR)
+
+-include $(OBJ:.o=.d)

@@ -1,0 +1,70 @@
+/* config.h - rocker's run-time settings
+ *
+ * Precedence, lowest first: the compile-time defaults in config/defaults.h,
+ * the config file (JSON, /etc/rocker/config.json unless --config or
+ * ROCKER_CONFIG names another), the environment (ROCKER_ROOT, ...), and
+ * finally the global command-line options, which core/main.c applies.
+ * docs/config.md lists every key and variable.
+ */
+#ifndef ROCKER_CONFIG_H
+#define ROCKER_CONFIG_H
+
+#include <limits.h>
+
+#include "err.h"
+
+enum {
+	CONFIG_LIST_MAX = 16,	/* mirrors, insecure registries */
+	CONFIG_STR_MAX = 256,	/* registry names and URLs */
+	CONFIG_FILE_MAX = 1 << 20,
+};
+
+struct config {
+	char root[PATH_MAX];	/* image store root */
+	char state[PATH_MAX];	/* container state root */
+	char registry[CONFIG_STR_MAX];	/* default registry host */
+	char mirrors[CONFIG_LIST_MAX][CONFIG_STR_MAX];
+	int nmirrors;
+	char insecure[CONFIG_LIST_MAX][CONFIG_STR_MAX];
+	int ninsecure;
+	char bridge[16];	/* bridge interface name (IFNAMSIZ) */
+	char subnet[32];	/* IPv4 CIDR of the default bridge network */
+	char driver[16];	/* storage driver: "", "overlay" or "copy" */
+	int max_downloads;	/* parallel layer downloads */
+	char file[PATH_MAX];	/* config file that was read, "" if none */
+};
+
+/* Fill `c` with the compile-time defaults. */
+void config_defaults(struct config *c);
+
+/*
+ * Apply the config file at `path` to `c`. When `path` is NULL the file
+ * named by ROCKER_CONFIG, else /etc/rocker/config.json, is used, and its
+ * absence is not an error; a file named explicitly must exist. Unknown keys,
+ * wrong types and invalid values are errors. `c` is left unchanged on error.
+ */
+int config_load_file(struct config *c, const char *path, struct err *e);
+
+/*
+ * Apply the environment variables ROCKER_ROOT, ROCKER_STATE,
+ * ROCKER_REGISTRY, ROCKER_REGISTRY_MIRRORS, ROCKER_INSECURE_REGISTRIES
+ * (comma-separated lists), ROCKER_BRIDGE, ROCKER_BRIDGE_SUBNET,
+ * ROCKER_STORAGE_DRIVER and ROCKER_MAX_CONCURRENT_DOWNLOADS to `c`.
+ */
+int config_load_env(struct config *c, struct err *e);
+
+/*
+ * Set one setting by its config-file key ("data-root", ...) from a string,
+ * validating it. Lists take a comma-separated value. Used for the file, the
+ * environment and the command line alike.
+ */
+int config_set(struct config *c, const char *key, const char *val,
+    struct err *e);
+
+/*
+ * Serialise `c` as a JSON object (the config-file keys) into a heap
+ * buffer; *out receives it NUL-terminated and the caller frees it.
+ */
+int config_to_json(const struct config *c, char **out, struct err *e);
+
+#endif

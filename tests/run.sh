@@ -1,0 +1,61 @@
+#!/bin/sh
+# run.sh - run every test suite and sum their "N passed, N failed" lines
+#
+# usage: tests/run.sh [SUITE...]
+#   default: lint, unit tests, fuzz smoke (FUZZ_SMOKE seconds), integration
+#
+# A suite is a program printing one line per check and a last line
+# "N passed, N failed". A suite that exits non-zero with no failure counted,
+# or prints no summary, counts as one failure.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+pass=0 fail=0 bad=""
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+suite() {
+	name=$1; shift
+	echo "=== $name"
+	"$@" > "$log" 2>&1
+	st=$?
+	cat "$log"
+	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$sum" ]; then
+		echo "=== $name: no summary line (exit $st)"
+		fail=$((fail + 1)); bad="$bad $name"
+		return
+	fi
+	p=${sum%% passed*}
+	f=${sum#*passed, }; f=${f%% failed*}
+	pass=$((pass + p)); fail=$((fail + f))
+	if [ "$f" != 0 ] || [ "$st" != 0 ]; then
+		[ "$f" = 0 ] && fail=$((fail + 1))
+		bad="$bad $name"
+	fi
+}
+
+if [ $# -gt 0 ]; then
+	for s in "$@"; do
+		case $s in
+		*.test) suite "$s" sh "$s" ;;
+		*) suite "$s" "$s" ;;
+		esac
+	done
+else
+	suite lint sh tests/lint.sh
+	for u in build/host/*_test; do
+		[ -x "$u" ] && suite "unit/${u##*/}" "$u"
+	done
+	fuzz=$(ls build/fuzz/*_fuzz 2>/dev/null)
+	[ -n "$fuzz" ] && suite "fuzz smoke (${FUZZ_SMOKE:-20}s each)" \
+		sh tests/fuzz/run.sh "${FUZZ_SMOKE:-20}" $fuzz
+	for t in tests/integration/*.test; do
+		suite "integration/${t##*/}" sh "$t"
+	done
+fi
+
+echo
+[ -n "$bad" ] && echo "failing suites:$bad"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
