@@ -1,0 +1,90 @@
+/* io.c - stream helpers: memory and fd readers, full reads and writes */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+
+int
+io_read_full(struct reader *r, void *buf, size_t len, struct err *e)
+{
+	unsigned char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = r->read(r->ctx, p, len, e);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return err_set(e, ERR_PROTO, "unexpected end of data");
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static ssize_t
+mem_read(void *ctx, void *buf, size_t len, struct err *e)
+{
+	struct io_mem *m = ctx;
+	size_t n = m->len - m->off;
+
+	(void)e;
+	if (n > len)
+		n = len;
+	memcpy(buf, m->buf + m->off, n);
+	m->off += n;
+	return (ssize_t)n;
+}
+
+void
+io_mem_reader(struct io_mem *m, const void *buf, size_t len,
+    struct reader *r)
+{
+	m->buf = buf;
+	m->len = len;
+	m->off = 0;
+	r->read = mem_read;
+	r->ctx = m;
+}
+
+static ssize_t
+fd_read(void *ctx, void *buf, size_t len, struct err *e)
+{
+	ssize_t n;
+
+	do
+		n = read(*(int *)ctx, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_sys(e, "read");
+	return n;
+}
+
+void
+io_fd_reader(int *fd, struct reader *r)
+{
+	r->read = fd_read;
+	r->ctx = fd;
+}
+
+int
+io_write_all(int fd, const void *buf, size_t len, struct err *e)
+{
+	const unsigned char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys(e, "write");
+		if (n == 0)
+			return err_set(e, EIO, "write: no progress");
+		p += n;
+		len -= n;
+	}
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* io.h - the pull-style byte stream that joins core/ stages together
+ *
+ * A layer flows socket -> TLS -> HTTP body -> digest -> inflate -> digest
+ * -> tar reader -> files. Each stage reads from the one before through a
+ * `struct reader`, so stages combine freely and tests can feed any stage
+ * from memory. Readers are borrowed: a stage never frees the reader it was
+ * given.
+ */
+#ifndef ROCKER_IO_H
+#define ROCKER_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+struct reader {
+	/*
+	 * Read up to `len` (> 0) bytes into `buf`. Returns the count read
+	 * (> 0), 0 at the end of the stream, or -1 with `e` set. A stage
+	 * whose source failed keeps failing (sticky errors).
+	 */
+	ssize_t (*read)(void *ctx, void *buf, size_t len, struct err *e);
+	void *ctx;
+};
+
+/* Read exactly `len` bytes; an early end is an ERR_PROTO error. */
+int io_read_full(struct reader *r, void *buf, size_t len, struct err *e);
+
+/*
+ * A reader over `len` bytes at `buf` (borrowed, must outlive `m`). The
+ * caller-allocated `m` holds the position; `r` is set up to read from it.
+ */
+struct io_mem {
+	const unsigned char *buf;
+	size_t len, off;
+};
+void io_mem_reader(struct io_mem *m, const void *buf, size_t len,
+    struct reader *r);
+
+/* A reader over file descriptor `*fd` (borrowed, read with read(2)). */
+void io_fd_reader(int *fd, struct reader *r);
+
+/* Write all `len` bytes to `fd`, retrying on EINTR and short writes. */
+int io_write_all(int fd, const void *buf, size_t len, struct err *e);
+
+#endif
