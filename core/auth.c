@@ -334,6 +334,7 @@ auth_challenges_parse(struct auth_challenges *set, const char *hdr,
 	if (n0 < 0 || n0 > AUTH_CHALLENGES_MAX)
 		return err_set(e, ERR_GENERIC, "WWW-Authenticate: bad set");
 	if (parse_challenges(set, &c, e) < 0) {
+		memset(&set->c[n0], 0, (set->n - n0) * sizeof(set->c[0]));
 		set->n = n0;
 		return err_ctx(e, "WWW-Authenticate");
 	}

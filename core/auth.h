@@ -82,7 +82,8 @@ struct auth_challenges {
 /*
  * Parse one WWW-Authenticate header value (`len` bytes at `hdr`, need not
  * be NUL-terminated) and append its challenges to `set`; call once per
- * header. Returns 0, or -1 with `e` set and `set` unchanged: ERR_PARSE for
+ * header. Returns 0, or -1 with `e` set, set->n and the challenges already
+ * in `set` unchanged (later slots zeroed): ERR_PARSE for
  * a value that is not RFC 7235 syntax (also an empty value, a control
  * character, a repeated realm/service/scope/error parameter), ERR_LIMIT for
  * a value longer than AUTH_HEADER_MAX, more than AUTH_CHALLENGES_MAX

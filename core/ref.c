@@ -253,13 +253,24 @@ scheme_len(const char *s, char *scheme, size_t size)
 	return 0;
 }
 
+/*
+ * Is the first component of a name, `n` bytes at `s`, a registry host by
+ * Docker's rule: "localhost", or it has '.', ':' or an uppercase letter?
+ */
+static int
+is_domain_like(const char *s, size_t n)
+{
+	return memchr(s, '.', n) || memchr(s, ':', n) || has_upper(s, n) ||
+	    (n == 9 && memcmp(s, "localhost", 9) == 0);
+}
+
 static int
 parse(struct ref *r, const char *s, struct err *e)
 {
 	char work[REF_INPUT_MAX + 1];
 	char *name, *tag = NULL, *digest = NULL, *p, *slash, *rest;
 	const char *domain;
-	size_t n, dlen, flen;
+	size_t n, dlen;
 	int explicit_host;
 
 	n = strnlen(s, REF_INPUT_MAX + 1);
@@ -297,10 +308,7 @@ parse(struct ref *r, const char *s, struct err *e)
 		return err_set(e, ERR_PARSE, "invalid reference format: "
 		    "\"%s://\" must be followed by a registry host and a "
 		    "repository", r->scheme);
-	flen = slash ? (size_t)(slash - name) : 0;
-	if (slash && (explicit_host || memchr(name, '.', flen) ||
-	    memchr(name, ':', flen) || has_upper(name, flen) ||
-	    (flen == 9 && memcmp(name, "localhost", 9) == 0))) {
+	if (slash && (explicit_host || is_domain_like(name, slash - name))) {
 		*slash = '\0';
 		domain = name;
 		rest = slash + 1;
@@ -402,7 +410,8 @@ ref_familiar(const struct ref *r, char *buf, size_t size)
 	const char *p = r->path;
 	size_t k = strlen(OFFICIAL);
 
-	if (!ref_is_docker_hub(r))
+	if (!ref_is_docker_hub(r) || (strchr(p, '/') &&
+	    is_domain_like(p, strchr(p, '/') - p)))
 		return ref_canonical(r, buf, size);
 	if (strncmp(p, OFFICIAL, k) == 0 && !strchr(p + k, '/'))
 		p += k;

@@ -116,8 +116,10 @@ size_t ref_canonical(const struct ref *r, char *buf, size_t size);
 /*
  * The familiar form that `docker images` shows: docker.io and a
  * "library/" prefix are dropped ("nginx:latest", "user/app:1"), other
- * registries stay ("quay.io/a/b:tag"). Same buffer rules as
- * ref_canonical().
+ * registries stay ("quay.io/a/b:tag"). Unlike docker, a Hub path whose
+ * first component would read as a registry ("docker.io/foo.io/x") keeps
+ * "docker.io/", so that the familiar form parses back to the same
+ * reference. Same buffer rules as ref_canonical().
  */
 size_t ref_familiar(const struct ref *r, char *buf, size_t size);
 
