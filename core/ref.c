@@ -341,8 +341,8 @@ parse(struct ref *r, const char *s, struct err *e)
 
 	if (tag) {
 		if (!valid_tag(tag))
-			return err_set(e, ERR_PARSE, "invalid reference format: "
-			    "invalid tag format \"%.*s\"", 140, tag);
+			return err_set(e, ERR_PARSE, "invalid reference "
+			    "format: invalid tag format");
 		memcpy(r->tag, tag, strlen(tag) + 1);
 	}
 	if (digest) {

@@ -112,7 +112,8 @@ challenges(const uint8_t *data, size_t size)
 				abort();
 		if ((p->kind == AUTH_BEARER) !=
 		    (strcmp(p->scheme, "bearer") == 0) ||
-		    (p->kind == AUTH_BASIC) != (strcmp(p->scheme, "basic") == 0))
+		    (p->kind == AUTH_BASIC) !=
+		    (strcmp(p->scheme, "basic") == 0))
 			abort();
 		reparse(p);
 	}
@@ -148,8 +149,8 @@ base64(const uint8_t *data, size_t size)
 	/* and the raw bytes as binary */
 	if (size <= cap && auth_base64_encode(data, size, enc,
 	    auth_base64_len(cap) + 1, &e) == 0) {
-		if (auth_base64_decode(enc, strlen(enc), dec, cap, &n, &e) < 0 ||
-		    n != size || memcmp(dec, data, size) != 0)
+		if (auth_base64_decode(enc, strlen(enc), dec, cap, &n,
+		    &e) < 0 || n != size || memcmp(dec, data, size) != 0)
 			abort();
 	}
 out:

@@ -68,6 +68,14 @@ lookup(const char *text, const char *key, struct auth_cred *c,
 static void
 test_challenges(void)
 {
+	static const char *const bad[] = {
+		"", "   ", ",", "Bearer realm=\"x", "Bearer realm=\"x\\",
+		"Bearer realm=\"a\nb\"", "Bearer realm=\"a\x01\"",
+		"Bearer realm=\"x\", realm=\"y\"", "Bearer realm=\"x\",=",
+		"=x", "Bearer realm=\"x\" service=\"y\"", "Bearer,realm=x",
+		"Bearer realm=x y", "Bearer @@@", "Bearer realm=\"x\", error=",
+		"Bearer\x7f", "Bearer realm=\"x\"; service=y",
+	};
 	struct auth_challenges set;
 	const struct auth_challenge *ch;
 	struct err e = ERR_INIT;
@@ -153,6 +161,12 @@ test_challenges(void)
 	rc = parse1(&set, "NTLM abc=", &e);
 	CHECK(rc == 0 && set.n == 1 && set.c[0].token68, "token68 ending "
 	    "in '=': %s", e.msg);
+	rc = parse1(&set, "Bearer realm=", &e);
+	CHECK(rc == 0 && set.n == 1 && set.c[0].token68 &&
+	    set.c[0].realm[0] == '\0', "\"realm=\" alone is a token68");
+	rc = parse1(&set, "Basic , Bearer realm=\"x\"", &e);
+	CHECK(rc == 0 && set.n == 2 && strcmp(set.c[1].realm, "x") == 0,
+	    "a scheme then ',' ends that challenge");
 	rc = parse1(&set, "NTLM, Negotiate", &e);
 	ch = auth_challenges_pick(&set);
 	CHECK(rc == 0 && set.n == 2 && !ch, "no usable challenge: NULL");
@@ -183,14 +197,6 @@ test_challenges(void)
 	    "scheme alone");
 
 	/* errors */
-	static const char *const bad[] = {
-		"", "   ", ",", "Bearer realm=\"x", "Bearer realm=\"x\\",
-		"Bearer realm=\"a\nb\"", "Bearer realm=\"a\x01\"",
-		"Bearer realm=\"x\", realm=\"y\"", "Bearer realm=\"x\",=",
-		"=x", "Bearer realm=\"x\" service=\"y\"", "Bearer,realm=x",
-		"Bearer realm=x y", "Bearer @@@", "Bearer realm=\"x\", error=",
-		"Bearer\x7f", "Bearer realm=\"x\"; service=y",
-	};
 	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
 		memset(&set, 0, sizeof(set));
 		rc = auth_challenges_parse(&set, bad[i], strlen(bad[i]), &e);
@@ -421,7 +427,8 @@ test_config_path(void)
 	CHECK(auth_config_path(path, sizeof(path), &e) == 0 &&
 	    snprintf(want, sizeof(want), "%s/config.json", dir) > 0 &&
 	    strcmp(path, want) == 0, "DOCKER_CONFIG: %s", path);
-	write_text(cfg, "{\"auths\": {\"r.io\": {\"auth\": \"dXNlcjpwYXNz\"}}}");
+	write_text(cfg, "{\"auths\": {\"r.io\": {\"auth\": "
+	    "\"dXNlcjpwYXNz\"}}}");
 	CHECK(auth_config_get(NULL, "r.io", &c, &e) == 1,
 	    "default path reads $DOCKER_CONFIG/config.json: %s", e.msg);
 	unsetenv("DOCKER_CONFIG");
