@@ -62,6 +62,7 @@ info_main(int argc, char **argv)
 	printf("Bridge: %s %s\n", c->bridge, c->subnet);
 	printf("Storage Driver: %s\n", c->driver[0] ? c->driver : "(probe)");
 	printf("Max Concurrent Downloads: %d\n", c->max_downloads);
+	printf("Registry Certificates: %s\n", c->certs_dir);
 	printf("SHA-256: %s\n", sha256_accel() ? "SHA-NI" : "portable");
 	if (uname(&u) == 0)
 		printf("Kernel Version: %s\nArchitecture: %s\n", u.release,

@@ -50,6 +50,7 @@ static const struct cfg_key keys[] = {
 	    0 },
 	{ "max-concurrent-downloads", "ROCKER_MAX_CONCURRENT_DOWNLOADS",
 	    K_INT, FIELD(max_downloads), 0 },
+	{ "certs-dir", "ROCKER_CERTS_DIR", K_PATH, FIELD(certs_dir), 0 },
 };
 
 #undef FIELD
@@ -200,6 +201,7 @@ config_defaults(struct config *c)
 	snprintf(c->subnet, sizeof(c->subnet), "%s", DEFAULT_SUBNET);
 	snprintf(c->driver, sizeof(c->driver), "%s", DEFAULT_DRIVER);
 	c->max_downloads = DEFAULT_MAX_DOWNLOADS;
+	snprintf(c->certs_dir, sizeof(c->certs_dir), "%s", DEFAULT_CERTS_DIR);
 }
 
 int

@@ -31,6 +31,7 @@ struct config {
 	char subnet[32];	/* IPv4 CIDR of the default bridge network */
 	char driver[16];	/* storage driver: "", "overlay" or "copy" */
 	int max_downloads;	/* parallel layer downloads */
+	char certs_dir[PATH_MAX];	/* per-registry CAs: DIR/HOST[:PORT]/ */
 	char file[PATH_MAX];	/* config file that was read, "" if none */
 };
 
@@ -49,7 +50,8 @@ int config_load_file(struct config *c, const char *path, struct err *e);
  * Apply the environment variables ROCKER_ROOT, ROCKER_STATE,
  * ROCKER_REGISTRY, ROCKER_REGISTRY_MIRRORS, ROCKER_INSECURE_REGISTRIES
  * (comma-separated lists), ROCKER_BRIDGE, ROCKER_BRIDGE_SUBNET,
- * ROCKER_STORAGE_DRIVER and ROCKER_MAX_CONCURRENT_DOWNLOADS to `c`.
+ * ROCKER_STORAGE_DRIVER, ROCKER_MAX_CONCURRENT_DOWNLOADS and
+ * ROCKER_CERTS_DIR to `c`.
  */
 int config_load_env(struct config *c, struct err *e);
 

@@ -489,3 +489,26 @@ bad:
 	return err_set(e, ERR_PARSE, "\"%.*s\": not a registry URL "
 	    "[http[s]://]host[:port][/path]", 200, url);
 }
+
+int
+ref_from_server(struct ref *r, const char *server, struct err *e)
+{
+	char buf[REF_INPUT_MAX + 8];
+	const char *p = server;
+	size_t n;
+
+	if (!server || strcmp(server, "docker.io") == 0 ||
+	    strstr(server, "index.docker.io"))
+		return ref_parse(r, "docker.io/library/x", e);
+	if (strncmp(p, "https://", 8) == 0)
+		p += 8;
+	else if (strncmp(p, "http://", 7) == 0)
+		p += 7;
+	n = strcspn(p, "/");
+	if (n == 0 || n + 3 > sizeof(buf))
+		return err_set(e, ERR_PARSE, "invalid registry \"%.100s\"",
+		    server);
+	memcpy(buf, p, n);
+	memcpy(buf + n, "/x", 3);
+	return ref_parse(r, buf, e);
+}

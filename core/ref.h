@@ -161,4 +161,12 @@ const char *ref_cred_key(const struct ref *r);
 int ref_endpoint_parse(struct ref_endpoint *ep, const char *url,
 	struct err *e);
 
+/*
+ * A reference standing for registry `server` as `rocker login`/`logout`
+ * take it: NULL, "docker.io" or an index.docker.io URL name Docker Hub;
+ * otherwise "[scheme://]host[:port][/...]". The repository is a
+ * placeholder ("x"); use ref_cred_key() and ref_api_host() on the result.
+ */
+int ref_from_server(struct ref *r, const char *server, struct err *e);
+
 #endif

@@ -48,7 +48,7 @@ _result() {
 
 testing() {
 	_name=$1 _cmd=$2 _want=$(printf '%b' "$3")
-	printf '%b' "${4:-}" > input
+	printf '%b' "${4:-}" > "$T/work/input"
 	_got=$(printf '%b' "${5:-}" | eval "$_cmd" 2>"$T/stderr")
 	if [ "$_got" = "$_want" ]; then
 		_result 0 "$_name"
