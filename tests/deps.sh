@@ -12,7 +12,8 @@ set -eu
 build="make gcc musl-tools xz-utils bzip2 file binutils"
 case "${1:-check}" in
 build) want=$build ;;
-check) want="$build time openssh-client openssh-server clang libclang-rt-14-dev" ;;
+check) want="$build time openssh-client openssh-server clang libclang-rt-14-dev
+	docker-registry skopeo busybox-static openssl apache2-utils python3 curl" ;;
 bench) want="$build time openssl coreutils" ;;
 fuzz) want="$build clang libclang-rt-14-dev" ;;
 *) echo "deps.sh: unknown set $1" >&2; exit 2 ;;
