@@ -50,11 +50,15 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# running PID: PID exists and is not a zombie (kill -0 says yes to those)
-running() {
-	[ -r "/proc/$1/status" ] &&
-		! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+# dead PID: no such process, or a zombie whose threads have all exited
+# (its sockets are closed by then). kill -0 says yes to zombies, and
+# /proc/PID/cmdline is empty while a process is still exiting.
+dead() {
+	[ -r "/proc/$1/status" ] || return 0
+	grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null &&
+		grep -q '^Threads:[[:space:]]*1$' "/proc/$1/status" 2>/dev/null
 }
+running() { ! dead "$1"; }
 
 # wait_file FILE PID: until FILE exists or PID has exited (10 s at most)
 wait_file() {
@@ -323,15 +327,13 @@ cmd_stop() {
 		pid_alive_in_dir "$pid" && pids="$pids $pid"
 	done < "$dir/pids"
 	for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
-	i=0
+	# up to 5 s for SIGTERM, then SIGKILL and up to 2 s more
 	for pid in $pids; do
-		while pid_alive_in_dir "$pid"; do
+		i=0
+		while ! dead "$pid"; do
 			i=$((i + 1))
-			if [ $i -gt 100 ]; then
-				kill -KILL "$pid" 2>/dev/null || true
-				sleep 0.05
-				break
-			fi
+			[ $i = 100 ] && kill -KILL "$pid" 2>/dev/null
+			[ $i -gt 140 ] && break
 			sleep 0.05
 		done
 	done
