@@ -30,9 +30,10 @@
 #        only while /proc/PID/cmdline still names DIR), waits for them to
 #        exit. It deletes nothing; the caller removes DIR.
 #
-# Typical use in a test (tests/lib.sh):
-#   eval "$(sh "$TOP/tests/registry/registry.sh" start token "$T/reg")" || exit 1
+# Typical use in a test (tests/lib.sh; tests/registry/lib.sh wraps it):
 #   on_exit "sh '$TOP/tests/registry/registry.sh' stop '$T/reg'"
+#   env=$(sh "$TOP/tests/registry/registry.sh" start token "$T/reg") || exit 1
+#   eval "$env"
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # Debian's python3 (a dependency) first: a pyenv shim costs 0.3 s a call
