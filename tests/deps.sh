@@ -12,7 +12,8 @@ set -eu
 build="make gcc musl-tools xz-utils bzip2 file binutils"
 case "${1:-check}" in
 build) want=$build ;;
-check) want="$build time openssh-client openssh-server clang libclang-rt-14-dev" ;;
+check) want="$build time openssh-client openssh-server clang libclang-rt-14-dev
+	docker-registry skopeo busybox-static openssl apache2-utils python3 curl" ;;
 bench) want="$build time openssl coreutils" ;;
 fuzz) want="$build clang libclang-rt-14-dev" ;;
 *) echo "deps.sh: unknown set $1" >&2; exit 2 ;;
@@ -37,7 +38,7 @@ if [ ! -e "$policy" ]; then
 	chmod 755 "$policy"
 	own_policy=1
 fi
-cleanup() { [ "$own_policy" = 1 ] && rm -f "$policy"; }
+cleanup() { if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi; }
 trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
