@@ -1232,7 +1232,8 @@ is_redirect(int status)
 }
 
 static int
-check_request(const struct http_request *req, struct err *e)
+check_request(const struct http_client *c, const struct http_request *req,
+    struct err *e)
 {
 	const struct http_header *h;
 	const char *s;
@@ -1240,6 +1241,9 @@ check_request(const struct http_request *req, struct err *e)
 
 	if (!req->method || !is_token(req->method))
 		return err_set(e, ERR_USAGE, "bad HTTP method");
+	for (s = user_agent(c); *s; s++)
+		if (is_ctl((unsigned char)*s))
+			return err_set(e, ERR_USAGE, "bad User-Agent");
 	for (i = 0; i < req->nheaders; i++) {
 		h = &req->headers[i];
 		if (!h->name || !h->value || !is_token(h->name))
@@ -1471,7 +1475,7 @@ http_do(struct http_client *c, const struct http_request *req,
 	snprintf(r->desc, sizeof(r->desc), "%.16s %.*s", m ? m : "?",
 	    (int)(strcspn(req->url, "?") < 200 ? strcspn(req->url, "?") : 200),
 	    req->url);
-	if (check_request(req, e) || url_parse(&r->url, req->url, e))
+	if (check_request(c, req, e) || url_parse(&r->url, req->url, e))
 		goto fail_ctx;
 	if (r->url.userinfo[0]) {
 		err_set(e, ERR_USAGE, "credentials in URLs are not supported");

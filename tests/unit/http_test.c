@@ -192,6 +192,14 @@ read_request(int fd, char *buf, size_t cap)
 	return (ssize_t)len;
 }
 
+static int
+accept_within(int lfd, int ms)
+{
+	if (!wait_in(lfd, ms))
+		return -1;
+	return accept(lfd, NULL, NULL);
+}
+
 /*
  * The child: answer requests from `script` in order, whichever connection
  * they come on, and log each as "[Cn] request" (n counts connections
@@ -1466,6 +1474,10 @@ test_request_checks(void)
 	    strstr(e.msg, "bad header name"), "bad header name refused");
 	CHECK(get("G T", "http://127.0.0.1:1/", NULL, 0, &r, &e) == -1 &&
 	    strstr(e.msg, "bad HTTP method"), "bad method refused");
+	cl.user_agent = "rocker\r\nX: 1";
+	CHECK(get("GET", "http://127.0.0.1:1/", NULL, 0, &r, &e) == -1 &&
+	    strstr(e.msg, "bad User-Agent"), "CRLF in the User-Agent refused");
+	cl.user_agent = "rocker/test";
 	CHECK(get("GET", "http://u:p@127.0.0.1:1/", NULL, 0, &r, &e) == -1 &&
 	    strstr(e.msg, "credentials in URLs are not supported"),
 	    "userinfo refused: %s", e.msg);
@@ -1808,6 +1820,47 @@ tls_is_stub(void)
 	return stub;
 }
 
+/*
+ * A CONNECT proxy that logs the request and relays one tunnel to
+ * 127.0.0.1:`port`, whatever host was asked for.
+ */
+static void
+relay_proxy(int lfd, int logfd, int port)
+{
+	struct sockaddr_in a;
+	struct pollfd p[2];
+	char buf[16384];
+	int c, t, i;
+	ssize_t n;
+
+	alarm(15);
+	c = accept_within(lfd, 5000);
+	if (c < 0 || (n = read_request(c, buf, sizeof(buf))) <= 0)
+		_exit(1);
+	put(logfd, buf, (size_t)n);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((unsigned short)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(t, (struct sockaddr *)&a, sizeof(a)) < 0)
+		_exit(1);
+	put(c, "HTTP/1.1 200 Connection established\r\n\r\n", 39);
+	p[0] = (struct pollfd){ c, POLLIN, 0 };
+	p[1] = (struct pollfd){ t, POLLIN, 0 };
+	while (poll(p, 2, 5000) > 0) {
+		for (i = 0; i < 2; i++) {
+			if (!p[i].revents)
+				continue;
+			n = read(p[i].fd, buf, sizeof(buf));
+			if (n <= 0)
+				_exit(0);
+			put(p[1 - i].fd, buf, (size_t)n);
+		}
+	}
+	_exit(0);
+}
+
 static const struct tls_trust *
 test_trust(void *arg, const char *host, int port, struct err *e)
 {
@@ -1829,12 +1882,13 @@ static void
 test_https(void)
 {
 	char dir[] = "/tmp/rocker-http-tls.XXXXXX", cmd[2048], url[128];
+	char want[128];
 	struct tls_trust trust;
 	struct http_response r;
 	struct err e = ERR_INIT;
-	struct srv s;
-	pid_t pid;
-	int i, st, fd;
+	struct srv s, proxy;
+	pid_t pid, ppid = -1;
+	int i, st, fd, logp[2];
 	char *body;
 	size_t len;
 
@@ -1855,7 +1909,8 @@ test_https(void)
 	    " >/dev/null 2>&1 && "
 	    "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
 	    "-keyout srv.key -out srv.csr -subj /CN=localhost >/dev/null 2>&1 "
-	    "&& printf 'subjectAltName=DNS:localhost\\n' > ext && "
+	    "&& printf 'subjectAltName=DNS:localhost,DNS:registry.test\\n' > ext "
+	    "&& "
 	    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key "
 	    "-CAcreateserial -days 2 -extfile ext -out srv.pem >/dev/null 2>&1"
 	    " && printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 6\\r\\n"
@@ -1874,7 +1929,7 @@ test_https(void)
 		if (chdir(dir) == 0) {
 			snprintf(url, sizeof(url), "%d", s.port);
 			execlp("openssl", "openssl", "s_server", "-accept", url,
-			    "-naccept", "4", "-cert", "srv.pem", "-key",
+			    "-naccept", "5", "-cert", "srv.pem", "-key",
 			    "srv.key", "-HTTP", "-quiet", (char *)NULL);
 		}
 		_exit(127);
@@ -1905,6 +1960,32 @@ test_https(void)
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/ok", s.port);
 	CHECK(get("GET", url, NULL, 0, &r, &e) == -1 && strstr(e.msg, "TLS"),
 	    "certificate for another name refused: %s", e.msg);
+
+	/* Through a CONNECT tunnel: TLS to the target, named by SNI. */
+	srv_listen(&proxy);
+	fflush(stdout);
+	if (pipe(logp) == 0 && (ppid = fork()) == 0) {
+		close(logp[0]);
+		relay_proxy(proxy.lfd, logp[1], s.port);
+	}
+	close(proxy.lfd);
+	close(logp[1]);
+	proxy.pid = ppid;
+	proxy.logfd = logp[0];
+	snprintf(cmd, sizeof(cmd), "http://127.0.0.1:%d", proxy.port);
+	http_client_set_proxy(&cl, NULL, cmd, NULL, &e);
+	snprintf(url, sizeof(url), "https://registry.test:%d/ok", s.port);
+	body = NULL;
+	CHECK(get("GET", url, NULL, 0, &r, &e) == 0 &&
+	    http_read_all(&r, 100, &body, &len, &e) == 0 &&
+	    strcmp(body, "secure") == 0, "GET over TLS in a CONNECT tunnel: %s",
+	    e.msg);
+	free(body);
+	http_response_free(&r);
+	snprintf(want, sizeof(want), "CONNECT registry.test:%d HTTP/1.1\r\n",
+	    s.port);
+	CHECK(strstr(srv_finish(&proxy), want) != NULL, "the proxy saw %s",
+	    want);
 	kill(pid, SIGTERM);
 	waitpid(pid, &st, 0);
 	http_client_free(&cl);
