@@ -169,7 +169,8 @@ conn_open(struct conn *c, const char *host, int port,
 		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
 			continue;
 		addr_text(ai->ai_addr, addr, sizeof(addr));
-		if ((flags & CONN_NO_LOCAL) && conn_addr_is_local(ai->ai_addr)) {
+		if ((flags & CONN_NO_LOCAL) &&
+		    conn_addr_is_local(ai->ai_addr)) {
 			if (!tried)
 				err_set(e, ERR_PROTO, "refusing to connect "
 				    "to local address %s", addr);

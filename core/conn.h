@@ -20,7 +20,7 @@
 #include "tls.h"
 
 enum {
-	CONN_ADDR_MAX = 64,	/* printable address: INET6_ADDRSTRLEN + a bit */
+	CONN_ADDR_MAX = 64,	/* printable address, INET6_ADDRSTRLEN fits */
 };
 
 /* Flags for conn_open(). */

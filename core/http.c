@@ -170,7 +170,8 @@ excerpt(const char *s, char *out, size_t n)
 		    s[i] != '"' && s[i] != '\\') {
 			out[o++] = s[i];
 		} else {
-			snprintf(out + o, n - o, "\\x%02x", (unsigned char)s[i]);
+			snprintf(out + o, n - o, "\\x%02x",
+			    (unsigned char)s[i]);
 			o += 4;
 		}
 	}
@@ -865,7 +866,8 @@ base64(const unsigned char *in, size_t n, char *out)
 		*out++ = b64[v & 63];
 	}
 	if (i < n) {
-		v = (unsigned long)in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0);
+		v = (unsigned long)in[i] << 16 |
+		    (i + 1 < n ? in[i + 1] << 8 : 0);
 		*out++ = b64[v >> 18];
 		*out++ = b64[v >> 12 & 63];
 		*out++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
@@ -889,8 +891,9 @@ parse_proxy(struct http_proxy *p, const char *name, const char *val)
 	p->set = 1;
 	sep = strstr(val, "://");
 	if (sep && ((size_t)(sep - val) != 4 || strncasecmp(val, "http", 4))) {
-		snprintf(p->bad, sizeof(p->bad), "%s: unsupported proxy scheme "
-		    "%.*s", name, (int)((sep - val) < 20 ? sep - val : 20), val);
+		snprintf(p->bad, sizeof(p->bad), "%s: unsupported proxy "
+		    "scheme %.*s", name, (int)(sep - val < 20 ? sep - val : 20),
+		    val);
 		return;
 	}
 	if ((size_t)snprintf(buf, sizeof(buf), "%s%s", sep ? "" : "http://",
@@ -1082,7 +1085,8 @@ get_trust(struct http_client *c, const char *host, int port, struct err *e)
 	if (c->trust)
 		return c->trust(c->trust_arg, host, port, e);
 	if (!c->system_trust_loaded) {
-		if (!tls_trust_init || !tls_trust_add_system || !tls_trust_free) {
+		if (!tls_trust_init || !tls_trust_add_system ||
+		    !tls_trust_free) {
 			err_set(e, ERR_GENERIC, "TLS support is not linked in");
 			return NULL;
 		}
@@ -1294,7 +1298,8 @@ build_request(struct http_client *c, const struct http_request *req,
 			    req->headers[i].value);
 	if (req->body || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
 	    strcmp(m, "PATCH") == 0) {
-		snprintf(num, sizeof(num), "%zu", req->body ? req->body_len : 0);
+		snprintf(num, sizeof(num), "%zu",
+		    req->body ? req->body_len : 0);
 		sb_field(b, "Content-Length", num);
 	}
 	sb_str(b, "Connection: keep-alive\r\n\r\n");
@@ -1472,6 +1477,8 @@ http_do(struct http_client *c, const struct http_request *req,
 	memset(r, 0, sizeof(*r));
 	r->client = c;
 	r->length = -1;
+	if (!req->url)
+		return err_set(e, ERR_USAGE, "HTTP request without a URL");
 	snprintf(r->desc, sizeof(r->desc), "%.16s %.*s", m ? m : "?",
 	    (int)(strcspn(req->url, "?") < 200 ? strcspn(req->url, "?") : 200),
 	    req->url);

@@ -145,7 +145,8 @@ set_target(struct url *u, const char *s, struct err *e)
 
 	if (plen == 0 || s[0] != '/') {
 		if (plen != 0)
-			return err_set(e, ERR_PARSE, "URL path is not absolute");
+			return err_set(e, ERR_PARSE,
+			    "URL path is not absolute");
 		u->path[len++] = '/';
 		u->path[len] = '\0';
 	} else if (add_encoded(u->path, &len, s, plen, 0, e)) {
