@@ -133,14 +133,16 @@ member(struct gzip *z, void *buf, size_t len, struct err *e)
 		z->zs.avail_out = (uInt)(len > OUT_MAX ? OUT_MAX : len);
 		ret = inflate(&z->zs, Z_NO_FLUSH);
 		got = (len > OUT_MAX ? OUT_MAX : len) - z->zs.avail_out;
-		z->out_bytes += got;
+		if (ret == Z_OK || ret == Z_STREAM_END || ret == Z_BUF_ERROR)
+			z->out_bytes += got;
 		if (ret == Z_STREAM_END) {
 			z->members++;
 			z->state = ST_BETWEEN;
 			return (ssize_t)got;
 		}
 		if (ret == Z_MEM_ERROR) {
-			err_set(&z->err, ENOMEM, "gzip: inflate: out of memory");
+			err_set(&z->err, ENOMEM,
+			    "gzip: inflate: out of memory");
 			return fail(z, e);
 		}
 		if (ret == Z_BUF_ERROR && z->zs.avail_in && !got)
