@@ -16,19 +16,6 @@
 
 #include "conn.h"
 
-/*
- * core/tls.c is being written in parallel with this file. Until it is
- * merged these references are weak, so every program linking core/ still
- * links, and starting TLS fails with "TLS support is not linked in".
- * TODO(merge): drop these lines and the check in conn_start_tls() once
- * core/tls.c is in.
- */
-#pragma weak tls_new
-#pragma weak tls_handshake
-#pragma weak tls_read
-#pragma weak tls_write_all
-#pragma weak tls_close
-
 static long long
 now_ms(void)
 {
@@ -211,9 +198,6 @@ conn_start_tls(struct conn *c, const char *servername,
 {
 	if (!c->open || c->tls)
 		return err_set(e, ERR_USAGE, "TLS: connection not plain");
-	if (!tls_new || !tls_handshake)
-		return err_set(e, ERR_GENERIC,
-		    "TLS support is not linked in");
 	c->tls = tls_new(e);
 	if (!c->tls)
 		return -1;
@@ -361,7 +345,7 @@ conn_host_is_local(const char *host)
 void
 conn_close(struct conn *c)
 {
-	if (c->tls && tls_close)
+	if (c->tls)
 		tls_close(c->tls);
 	if (c->open)
 		close(c->fd);

@@ -11,16 +11,6 @@
 #include "http.h"
 #include "log.h"
 
-/*
- * core/tls.c is being written in parallel. Until it is merged these
- * references are weak, so every program linking core/ still links and an
- * https request fails with "TLS support is not linked in".
- * TODO(merge): drop these lines and the check in get_trust().
- */
-#pragma weak tls_trust_init
-#pragma weak tls_trust_add_system
-#pragma weak tls_trust_free
-
 enum framing {
 	BODY_NONE,		/* no body (HEAD, 1xx, 204, 304) */
 	BODY_LENGTH,		/* Content-Length */
@@ -1085,11 +1075,6 @@ get_trust(struct http_client *c, const char *host, int port, struct err *e)
 	if (c->trust)
 		return c->trust(c->trust_arg, host, port, e);
 	if (!c->system_trust_loaded) {
-		if (!tls_trust_init || !tls_trust_add_system ||
-		    !tls_trust_free) {
-			err_set(e, ERR_GENERIC, "TLS support is not linked in");
-			return NULL;
-		}
 		tls_trust_init(&c->system_trust);
 		if (tls_trust_add_system(&c->system_trust, e)) {
 			tls_trust_free(&c->system_trust);
@@ -1429,7 +1414,7 @@ http_client_free(struct http_client *c)
 {
 	pool_flush(c);
 	free(c->no_proxy);
-	if (c->system_trust_loaded && tls_trust_free)
+	if (c->system_trust_loaded)
 		tls_trust_free(&c->system_trust);
 	memset(c, 0, sizeof(*c));
 }
