@@ -8,6 +8,8 @@
  * others; their staging directories are swept, never committed.
  */
 
+#define _GNU_SOURCE
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
