@@ -423,9 +423,8 @@ run_jobs(struct store *s, int driver, struct registry *reg,
 	pf.fd = pfd[0];
 	pf.events = POLLIN;
 	/* Pooled connections must not be shared with the workers. */
-	http_client_free(&reg->http);
-	http_client_init(&reg->http, e);
-	reg->http.user_agent = reg->user_agent;
+	if (registry_reset_connections(reg, e) < 0)
+		return -1;
 	while (done < n) {
 		while (!failed && running < max && next < n) {
 			if (jobs[next].state == 2) {

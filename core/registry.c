@@ -177,12 +177,9 @@ registry_open(struct registry *r, const struct ref *ref,
 	r->ref = *ref;
 	r->sleep_fn = sleep_ms;
 	tls_trust_init(&r->trust);
-	if (http_client_init(&r->http, e) < 0)
-		return -1;
 	snprintf(r->user_agent, sizeof(r->user_agent), "rocker/0.1");
-	r->http.user_agent = r->user_agent;
-	r->http.trust = trust_for;
-	r->http.trust_arg = r;
+	if (registry_reset_connections(r, e) < 0)
+		return -1;
 	if (ref->scheme[0])
 		return add_endpoint(r, ref->scheme, ref_api_host(ref), "", 0);
 	if (ref_is_docker_hub(ref)) {
@@ -194,6 +191,18 @@ registry_open(struct registry *r, const struct ref *ref,
 		}
 	}
 	return add_endpoint(r, "https", ref_api_host(ref), "", 0);
+}
+
+int
+registry_reset_connections(struct registry *r, struct err *e)
+{
+	http_client_free(&r->http);
+	if (http_client_init(&r->http, e) < 0)
+		return -1;
+	r->http.user_agent = r->user_agent;
+	r->http.trust = trust_for;
+	r->http.trust_arg = r;
+	return 0;
 }
 
 void
@@ -437,9 +446,13 @@ request(struct registry *r, const char *method, const char *path,
 		}
 		log_debug("%s %s", method, url);
 		if (http_do(&r->http, &req, resp, e) < 0) {
-			/* An insecure registry without TLS: plain HTTP. */
+			/*
+			 * An insecure registry that does not speak TLS: plain
+			 * HTTP. Unlike Docker, certificates are never skipped:
+			 * a registry that speaks TLS must present a valid one.
+			 */
 			if (ep->insecure && strcmp(ep->scheme, "https") == 0 &&
-			    attempt == 0) {
+			    attempt == 0 && strstr(e->msg, "does not speak TLS")) {
 				log_debug("%s: falling back to HTTP", e->msg);
 				strcpy(ep->scheme, "http");
 				attempt--;
@@ -471,6 +484,8 @@ request(struct registry *r, const char *method, const char *path,
 		if (resp->status == 401) {
 			error_detail(resp, detail, sizeof(detail));
 			http_response_free(resp);
+			if (strncmp(detail, "unauthorized", 12) == 0)
+				return err_set(e, ERR_AUTH, "%s", detail);
 			return err_set(e, ERR_AUTH, "unauthorized: %s",
 			    detail[0] ? detail : "authentication required");
 		}
@@ -759,13 +774,14 @@ registry_login(struct registry *r, const struct auth_cred *cred,
 	r->authz[0] = '\0';
 	memset(&resp, 0, sizeof(resp));
 	if (request(r, "GET", "/v2/", NULL, NULL, &resp, e) < 0)
-		return -1;
+		return err_ctx(e, "login to %s failed", r->ep[r->cur].host);
 	if (resp.status == 200) {
 		ret = 0;	/* credentials accepted, or not needed */
 	} else {
 		error_detail(&resp, detail, sizeof(detail));
-		err_set(e, ERR_AUTH, "login: registry answered %d%s%s",
-		    resp.status, detail[0] ? ": " : "", detail);
+		err_set(e, ERR_AUTH, "login to %s failed: status %d%s%s",
+		    r->ep[r->cur].host, resp.status, detail[0] ? ": " : "",
+		    detail);
 	}
 	http_response_free(&resp);
 	return ret;
