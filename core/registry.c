@@ -639,6 +639,13 @@ registry_get_manifest(struct registry *r, const char *reference,
 			ctype[n] = ct[n];
 		ctype[n] = '\0';
 	}
+	if (strncmp(ctype, "application/vnd.docker.distribution.manifest.v1",
+	    47) == 0) {
+		err_set(e, ERR_PARSE, "schema1 manifests (%s) are deprecated "
+		    "and not supported: push the image again with a current "
+		    "client", ctype);
+		goto out;
+	}
 	if (http_read_all(&resp, MANIFEST_MAX_BYTES, buf, len, e) < 0) {
 		err_ctx(e, "manifest %s", reference);
 		goto out;
@@ -705,8 +712,29 @@ registry_get_blob(struct registry *r, const char *digest, int64_t offset,
 	return -1;
 }
 
+static int read_blob_once(struct registry *r, const struct descriptor *d,
+    char **buf, size_t *len, struct err *e);
+
 int
 registry_read_blob(struct registry *r, const struct descriptor *d,
+    char **buf, size_t *len, struct err *e)
+{
+	int attempt;
+
+	/* Small blobs are fetched again whole when the connection drops. */
+	for (attempt = 0;; attempt++) {
+		if (read_blob_once(r, d, buf, len, e) == 0)
+			return 0;
+		if (attempt >= REGISTRY_RETRIES || (e->code != ERR_PROTO &&
+		    e->code != ETIMEDOUT && e->code != ECONNRESET) ||
+		    strstr(e->msg, "digest"))
+			return -1;
+		log_debug("%s: fetching again", e->msg);
+	}
+}
+
+static int
+read_blob_once(struct registry *r, const struct descriptor *d,
     char **buf, size_t *len, struct err *e)
 {
 	struct http_response resp;
