@@ -255,7 +255,7 @@ layer_attempt(struct store *s, int driver, struct registry *reg,
 		goto out;
 	digestio_init(&ddiff, &rz, &rd);
 	memset(&xo, 0, sizeof(xo));
-	xo.mode = driver == STORE_DRIVER_COPY ? EXTRACT_FLAT :
+	xo.mode = driver == STORE_DRIVER_COPY ? EXTRACT_KEEP :
 	    EXTRACT_OVERLAY;
 	memset(&st, 0, sizeof(st));
 	if (extract_tar(tx.dirfd, &rd, &xo, &st, e) < 0 ||
