@@ -38,7 +38,7 @@
 
 /* What gzip_detect() found at the start of a stream. */
 enum gzip_format {
-	GZIP_FORMAT_PLAIN = 0,	/* no compression magic: a tar, presumably */
+	GZIP_FORMAT_PLAIN = 0,	/* no known magic: a tar, presumably */
 	GZIP_FORMAT_GZIP = 1,	/* 1f 8b */
 };
 
@@ -84,7 +84,7 @@ struct gzip {
 	uint64_t in_bytes;	/* bytes consumed from the source */
 	uint64_t out_bytes;	/* bytes produced */
 	unsigned members;	/* gzip members completed */
-	int format;		/* enum gzip_format, once the magic was read */
+	int format;		/* enum gzip_format, once known */
 
 	/* private */
 	struct reader *src;
