@@ -81,7 +81,7 @@ int gzip_detect(const void *head, size_t len, struct err *e);
  */
 struct gzip {
 	/* public, read-only */
-	uint64_t in_bytes;	/* bytes consumed from the source */
+	uint64_t in_bytes;	/* bytes read from the source */
 	uint64_t out_bytes;	/* bytes produced */
 	unsigned members;	/* gzip members completed */
 	int format;		/* enum gzip_format, once known */
