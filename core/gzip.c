@@ -24,6 +24,7 @@ enum state {
 
 enum {
 	OUT_MAX = 1 << 30,	/* largest avail_out handed to inflate */
+	PASS_DIRECT = 16 << 10,	/* plain reads this big skip the buffer */
 };
 
 static const unsigned char zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
@@ -227,12 +228,19 @@ zeros(struct gzip *z, struct err *e)
 	}
 }
 
-/* GZIP_AUTO on plain data: hand out the sniffed bytes, then read through. */
+/*
+ * GZIP_AUTO on plain data: hand out buffered bytes first; then small reads
+ * (tar headers) go through the input buffer, large ones straight through.
+ */
 static ssize_t
 pass(struct gzip *z, void *buf, size_t len, struct err *e)
 {
 	ssize_t n;
 
+	if (!z->zs.avail_in && len < PASS_DIRECT && !z->src_eof) {
+		if (fill(z, e) < 0)
+			return fail_src(z, e);
+	}
 	if (z->zs.avail_in) {
 		n = (ssize_t)(len < z->zs.avail_in ? len : z->zs.avail_in);
 		memcpy(buf, z->zs.next_in, (size_t)n);

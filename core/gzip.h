@@ -38,7 +38,7 @@
 
 /* What gzip_detect() found at the start of a stream. */
 enum gzip_format {
-	GZIP_FORMAT_PLAIN = 0,	/* no compression magic: a tar, presumably */
+	GZIP_FORMAT_PLAIN = 0,	/* no known magic: a tar, presumably */
 	GZIP_FORMAT_GZIP = 1,	/* 1f 8b */
 };
 
@@ -81,10 +81,10 @@ int gzip_detect(const void *head, size_t len, struct err *e);
  */
 struct gzip {
 	/* public, read-only */
-	uint64_t in_bytes;	/* bytes consumed from the source */
+	uint64_t in_bytes;	/* bytes read from the source */
 	uint64_t out_bytes;	/* bytes produced */
 	unsigned members;	/* gzip members completed */
-	int format;		/* enum gzip_format, once the magic was read */
+	int format;		/* enum gzip_format, once known */
 
 	/* private */
 	struct reader *src;

@@ -513,7 +513,8 @@ build(struct tar *t, int type, struct pax *px, struct tar_entry *ent,
 		field_str(t->link, b + H_LINK, H_LINK_LEN);
 	if (t->path[0] == '\0')
 		return err_set(e, ERR_PARSE, "tar: entry with an empty name at "
-		    "offset %llu", (unsigned long long)(t->offset - TAR_RECORD));
+		    "offset %llu",
+		    (unsigned long long)(t->offset - TAR_RECORD));
 	if (type == '\0')
 		type = t->path[strlen(t->path) - 1] == '/' ? TAR_DIR : TAR_REG;
 	if (type == '7')
@@ -637,8 +638,8 @@ next(struct tar *t, struct tar_entry *ent, struct err *e)
 		if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
 			if (parse_num(t->blk + H_SIZE, H_NUM_LEN, &size) < 0 ||
 			    size < 0)
-				return err_set(e, ERR_PARSE, "tar: invalid size "
-				    "field in a type '%c' header", type);
+				return err_set(e, ERR_PARSE, "tar: invalid "
+				    "size field in a type '%c' header", type);
 			if (size > TAR_META_MAX)
 				return err_set(e, ERR_LIMIT, "tar: type '%c' "
 				    "extended header of %lld bytes is larger "
@@ -668,8 +669,8 @@ next(struct tar *t, struct tar_entry *ent, struct err *e)
 			continue;
 		case 'L':
 			if (px.gnu_path)
-				return err_set(e, ERR_PARSE, "tar: two GNU long "
-				    "names for one entry");
+				return err_set(e, ERR_PARSE, "tar: two GNU "
+				    "long names for one entry");
 			px.gnu_path = 1;
 			if (read_gnu(t, (uint64_t)size, t->path, !px.path,
 			    e) < 0)
@@ -677,8 +678,8 @@ next(struct tar *t, struct tar_entry *ent, struct err *e)
 			continue;
 		case 'K':
 			if (px.gnu_link)
-				return err_set(e, ERR_PARSE, "tar: two GNU long "
-				    "link names for one entry");
+				return err_set(e, ERR_PARSE, "tar: two GNU "
+				    "long link names for one entry");
 			px.gnu_link = 1;
 			if (read_gnu(t, (uint64_t)size, t->link, !px.link,
 			    e) < 0)

@@ -75,7 +75,7 @@ enum tar_type {
 enum {
 	TAR_RECORD = 512,		/* header and data block size */
 	TAR_PATH_MAX = 4095,		/* longest path or link target */
-	TAR_META_MAX = 1 << 20,		/* largest extended header data */
+	TAR_META_MAX = 1 << 20,		/* largest extended header */
 	TAR_GLOBAL_MAX = 16,		/* 'g' headers in a row */
 };
 
@@ -83,7 +83,7 @@ enum {
 struct tar_xattr {
 	const char *name;		/* NAME, NUL-terminated, nonempty */
 	const unsigned char *value;	/* len bytes; may contain NULs */
-	size_t len;			/* value[len] is a NUL, not counted */
+	size_t len;			/* value[len] is an extra NUL */
 };
 
 /*
@@ -95,8 +95,8 @@ struct tar_entry {
 	const char *path;		/* as stored; never empty */
 	const char *linkpath;		/* TAR_LINK/TAR_SYMLINK: never
 					   empty; other types: "" */
-	unsigned mode;			/* permissions incl. suid/sgid/sticky
-					   (header mode & 07777) */
+	unsigned mode;			/* header mode & 07777 (with
+					   suid, sgid, sticky) */
 	uint32_t uid, gid;		/* numeric ids (names are ignored) */
 	int64_t mtime;			/* seconds since the epoch */
 	long mtime_nsec;		/* 0..999999999 (PAX fraction) */
@@ -105,7 +105,7 @@ struct tar_entry {
 	long atime_nsec;
 	uint64_t size;			/* data bytes; 0 unless TAR_REG */
 	unsigned devmajor, devminor;	/* TAR_CHR/TAR_BLK; else 0 */
-	const struct tar_xattr *xattrs;	/* nxattrs items, in archive order */
+	const struct tar_xattr *xattrs;	/* nxattrs, in archive order */
 	size_t nxattrs;
 };
 

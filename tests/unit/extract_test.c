@@ -1333,16 +1333,22 @@ main(void)
 	for (fallback = 0; fallback < 2; fallback++) {
 		rname = fallback ? "walk" : "openat2";
 		paths();
+		T(outside_clean(), "paths: nothing written outside the root");
 		replacement();
+		T(outside_clean(), "replacement: nothing written outside");
 		hardlink_layers();
 		whiteouts();
+		T(outside_clean(), "whiteouts: nothing written outside");
 		features();
+		T(outside_clean(), "features: nothing written outside");
 		budgets();
 		mounts();
+		T(outside_clean(), "budgets, mounts: nothing written outside");
 	}
 	rname = "-";
 	compressed();
 	check_overlay();
+	T(outside_clean(), "gzip, bombs: nothing written outside");
 	rm_rf(base);
 	return check_done();
 }
