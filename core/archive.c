@@ -1148,7 +1148,6 @@ static char *
 manifest_json(struct saver *sv, size_t *len, struct err *e)
 {
 	struct json_writer w;
-	char fam[REF_STR_MAX], repo[REF_STR_MAX], tag[REF_TAG_MAX + 1];
 	char path[96];
 	struct save_img *im;
 	size_t i, j;
@@ -1167,12 +1166,11 @@ manifest_json(struct saver *sv, size_t *len, struct err *e)
 		if (!im->ntags)
 			json_writer_null(&w);
 		else {
+			/* canonical, as skopeo writes them: podman reads a
+			 * familiar "busybox:latest" as localhost/busybox */
 			json_writer_begin_array(&w);
-			for (j = 0; j < im->ntags; j++) {
-				familiar(im->tags[j], fam, sizeof(fam), repo,
-				    sizeof(repo), tag, sizeof(tag));
-				json_writer_string(&w, fam);
-			}
+			for (j = 0; j < im->ntags; j++)
+				json_writer_string(&w, im->tags[j]);
 			json_writer_end_array(&w);
 		}
 		json_writer_key(&w, "Layers");

@@ -856,6 +856,7 @@ entry(struct walk *k, int dfd, const char *name, int *child,
 			h.path = k->lnk;
 			h.type = TAR_REG;
 			h.mode = 0;
+			h.mtime = 0;	/* extractors make the device "now" */
 			if (k->st)
 				k->st->whiteouts++;
 		} else {

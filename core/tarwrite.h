@@ -120,7 +120,9 @@ void tarw_free(struct tarw *w);
 enum {
 	/*
 	 * The tree is an overlayfs layer: a 0/0 character device NAME becomes
-	 * a ".wh.NAME" empty file (mode 0), and a directory carrying
+	 * a ".wh.NAME" empty file (mode 0, mtime 0: extractors create the
+	 * device with the current time, so its own time would make the
+	 * archive differ at every round trip), and a directory carrying
 	 * trusted.overlay.opaque=y (or user.overlay.opaque=y) gets a
 	 * "DIR/.wh..wh..opq" empty file right after it, as Docker writes
 	 * them. Without the flag such devices are archived as devices.
