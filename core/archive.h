@@ -35,9 +35,9 @@
  * diff_id, usually differ from the tar it was extracted from; the saved
  * config then carries the new diff_ids and therefore has a new digest:
  * the saved image has a different id than in the store (the tags are the
- * same). When every layer archives to its recorded diff_id (an image that
- * rocker imported, or saved and loaded again) the config is written
- * unchanged and the id is kept. Each layer is archived twice, first to
+ * same). When every layer archives to its recorded diff_id (an image
+ * that rocker saved and loaded again: the output is deterministic) the
+ * config is written unchanged and the id is kept. Each layer is archived twice, first to
  * learn its digest and size (the member name and header need them), then
  * into the output, which must give the same digest (else "changed while
  * being saved"); memory stays constant, nothing is written but the output.
