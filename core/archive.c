@@ -283,7 +283,8 @@ read_archive(struct loader *ld, struct err *e)
 			return err_sys(e, "read");
 		r = gzip_detect(head, (size_t)hn, e);
 		if (r < 0)
-			return -1;
+			return err_ctx(e, "archive: only tar and gzip-"
+			    "compressed tar can be loaded");
 		ld->direct = r == GZIP_FORMAT_PLAIN;
 	}
 	if (!ld->direct) {
