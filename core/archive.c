@@ -501,7 +501,8 @@ extract_layer(struct loader *ld, const struct loadplan_layer *l,
 	int ret = -1, gz = 0;
 
 	memset(&xo, 0, sizeof(xo));
-	xo.mode = EXTRACT_OVERLAY;
+	xo.mode = ld->o->driver == STORE_DRIVER_COPY ? EXTRACT_FLAT :
+	    EXTRACT_OVERLAY;
 	if (mreader_open(ld, m, &mr, &r0, e) < 0)
 		return -1;
 	digestio_init(&raw, &r0, &r1);
@@ -536,7 +537,8 @@ extract_layer(struct loader *ld, const struct loadplan_layer *l,
 	}
 	snprintf(meta->media_type, sizeof(meta->media_type), "%s",
 	    l->media_type);
-	snprintf(meta->whiteouts, sizeof(meta->whiteouts), "overlay");
+	snprintf(meta->whiteouts, sizeof(meta->whiteouts), "%s",
+	    ld->o->driver == STORE_DRIVER_COPY ? "aufs" : "overlay");
 	ret = 0;
 out:
 	if (gz)
@@ -686,10 +688,6 @@ archive_load(struct store *s, int fd, const struct archive_load_opts *o,
 	ld.s = s;
 	ld.o = o;
 	ld.fd = fd;
-	if (o->driver != STORE_DRIVER_OVERLAY)
-		return err_set(e, ERR_USAGE, "load: the %s storage driver "
-		    "needs layers with .wh. files kept, which core/extract "
-		    "cannot write yet", store_driver_name(o->driver));
 	if (!(ld.buf = malloc(COPY_BUF)) ||
 	    !(ld.gz = calloc(1, sizeof(*ld.gz)))) {
 		err_set(e, ENOMEM, "out of memory");

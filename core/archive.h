@@ -19,10 +19,10 @@
  * loadplan_build() then interprets the metadata (loadplan.h). For each
  * image in turn, all-or-nothing: every layer whose chain id is not in the
  * store yet is extracted into its own store layer transaction (core/
- * extract, overlay whiteouts) while both the blob digest (when the layout
- * names one) and the diff_id are computed; any mismatch, hostile entry or
- * write failure aborts every transaction of the image, so nothing of it
- * becomes visible. Only then are the config blob, the layers (base first)
+ * extract, whiteouts in the driver's format, as pull does) while both the
+ * blob digest (when the layout names one) and the diff_id are computed;
+ * any mismatch, hostile entry or write failure aborts every transaction
+ * of the image, so nothing of it becomes visible. Only then are the config blob, the layers (base first)
  * and the image record with its tags committed. The scratch directory is
  * removed in every case.
  *
@@ -59,9 +59,9 @@ enum {
 };
 
 struct archive_load_opts {
-	int driver;			/* STORE_DRIVER_OVERLAY (layers get
-					   overlay whiteouts); COPY is not
-					   supported yet (see archive.c) */
+	int driver;			/* STORE_DRIVER_OVERLAY: layers get
+					   overlay whiteouts; _COPY: extracted
+					   as pull does (EXTRACT_FLAT, "aufs") */
 	const struct platform *platform; /* from nested indexes; NULL:
 					   the host's */
 	/*

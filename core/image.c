@@ -1021,7 +1021,7 @@ done:
 /* Extract the spooled tar into the layer transaction, checking its digest. */
 static int
 import_extract(struct store_scratch *sc, int dirfd, const char *diff,
-    struct err *e)
+    int driver, struct err *e)
 {
 	struct extract_opts xo;
 	struct digestio d;
@@ -1029,7 +1029,8 @@ import_extract(struct store_scratch *sc, int dirfd, const char *diff,
 	int fd, ret;
 
 	memset(&xo, 0, sizeof(xo));
-	xo.mode = EXTRACT_OVERLAY;
+	xo.mode = driver == STORE_DRIVER_COPY ? EXTRACT_FLAT :
+	    EXTRACT_OVERLAY;
 	fd = openat(sc->dirfd, spool_name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(e, "open the spooled tar");
@@ -1120,10 +1121,6 @@ image_import(struct store *s, int fd, const struct image_import_opts *o,
 	memset(&tx, 0, sizeof(tx));
 	memset(&img, 0, sizeof(img));
 	memset(&layer, 0, sizeof(layer));
-	if (o->driver != STORE_DRIVER_OVERLAY)
-		return err_set(e, ERR_USAGE, "import: the %s storage driver "
-		    "needs layers with .wh. files kept, which core/extract "
-		    "cannot write yet", store_driver_name(o->driver));
 	if (o->tag) {
 		if (ref_parse(&r, o->tag, e) < 0)
 			return err_ctx(e, "%.200s", o->tag);
@@ -1144,13 +1141,15 @@ image_import(struct store *s, int fd, const struct image_import_opts *o,
 	if (rc < 0)
 		goto out;
 	if (rc == 0) {
-		if (import_extract(&sc, tx.dirfd, layer.diff_id, e) < 0)
+		if (import_extract(&sc, tx.dirfd, layer.diff_id, o->driver,
+		    e) < 0)
 			goto out;
 		memset(&meta, 0, sizeof(meta));
 		memcpy(meta.diff_id, layer.diff_id, sizeof(meta.diff_id));
 		meta.size = (int64_t)size;
 		meta.compressed_size = -1;
-		snprintf(meta.whiteouts, sizeof(meta.whiteouts), "overlay");
+		snprintf(meta.whiteouts, sizeof(meta.whiteouts), "%s",
+		    o->driver == STORE_DRIVER_COPY ? "aufs" : "overlay");
 		snprintf(meta.media_type, sizeof(meta.media_type),
 		    "application/vnd.oci.image.layer.v1.tar");
 	}

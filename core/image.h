@@ -184,7 +184,7 @@ int image_rows(const struct store_image *list, size_t n, int digests,
     struct err *e);
 
 struct image_import_opts {
-	int driver;			/* STORE_DRIVER_OVERLAY */
+	int driver;			/* STORE_DRIVER_*: the layer format */
 	const char *tag;		/* "repo[:tag]" as given, or NULL */
 	const char *comment;		/* the config's comment, or NULL for
 					   "Imported from SOURCE" */
