@@ -1,4 +1,4 @@
-/* image.c - manage images: docker image ls|rm|tag|inspect|prune|load|save|import */
+/* image.c - manage images, like docker image ls|rm|tag|inspect|prune|... */
 
 #include "applet.h"
 #include "human.h"
@@ -107,8 +107,8 @@ prune_main(int argc, char **argv)
 	xopts(&o, prune_spec, prune_usage, argc, argv, 2);
 	all = opt_on(&o, "all");
 	if (!opt_on(&o, "force")) {
-		printf("WARNING! This will remove %s.\nAre you sure you want to "
-		    "continue? [y/N] ", all ? "all images without at least "
+		printf("WARNING! This will remove %s.\nAre you sure you want "
+		    "to continue? [y/N] ", all ? "all images without at least "
 		    "one container associated to them" :
 		    "all dangling images");
 		fflush(stdout);

@@ -1,4 +1,4 @@
-/* import.c - make an image from a root file system tarball, like docker import */
+/* import.c - an image from a root file system tarball, like docker import */
 
 #include <fcntl.h>
 

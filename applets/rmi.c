@@ -71,9 +71,9 @@ rmi_main(int argc, char **argv)
 		fflush(stdout);
 	}
 	if (deleted && !opt_on(&o, "no-prune")) {
-		if (image_pinned(&s, users, nusers, &pinned, &npinned, &e) < 0 ||
-		    store_gc(&s, (const char *const *)pinned, npinned, NULL,
-		    &e) < 0) {
+		if (image_pinned(&s, users, nusers, &pinned, &npinned,
+		    &e) < 0 || store_gc(&s, (const char *const *)pinned,
+		    npinned, NULL, &e) < 0) {
 			warn_err(&e);
 			status = 1;
 		}

@@ -116,6 +116,16 @@ read_some(struct tar *t, unsigned char *buf, size_t want, size_t *got,
 	return 0;
 }
 
+static int
+mem_reserve(struct loader *ld, uint64_t size, struct err *e)
+{
+	if (size + 1 > ARCHIVE_MEM_MAX - ld->membytes)
+		return err_set(e, ERR_LIMIT, "the archive's documents exceed "
+		    "%d MiB", ARCHIVE_MEM_MAX >> 20);
+	ld->membytes += (size_t)size + 1;
+	return 0;
+}
+
 static struct member *
 member_new(struct loader *ld, const char *name, struct err *e)
 {
@@ -136,6 +146,9 @@ member_new(struct loader *ld, const char *name, struct err *e)
 		ld->m = v;
 		ld->cap = cap;
 	}
+	/* names count against the memory cap too */
+	if (mem_reserve(ld, strlen(name) + sizeof(*v), e) < 0)
+		return NULL;
 	v = &ld->m[ld->n];
 	memset(v, 0, sizeof(*v));
 	if (!(v->name = strdup(name))) {
@@ -144,16 +157,6 @@ member_new(struct loader *ld, const char *name, struct err *e)
 	}
 	v->order = ld->n++;
 	return v;
-}
-
-static int
-mem_reserve(struct loader *ld, uint64_t size, struct err *e)
-{
-	if (size + 1 > ARCHIVE_MEM_MAX - ld->membytes)
-		return err_set(e, ERR_LIMIT, "the archive's documents exceed "
-		    "%d MiB", ARCHIVE_MEM_MAX >> 20);
-	ld->membytes += (size_t)size + 1;
-	return 0;
 }
 
 /* Read a regular member's data: into memory, the spool, or just hash it. */

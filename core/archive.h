@@ -22,9 +22,9 @@
  * extract, whiteouts in the driver's format, as pull does) while both the
  * blob digest (when the layout names one) and the diff_id are computed;
  * any mismatch, hostile entry or write failure aborts every transaction
- * of the image, so nothing of it becomes visible. Only then are the config blob, the layers (base first)
- * and the image record with its tags committed. The scratch directory is
- * removed in every case.
+ * of the image, so nothing of it becomes visible. Only then are the
+ * config blob, the layers (base first) and the image record with its tags
+ * committed. The scratch directory is removed in every case.
  *
  * archive_save() writes one archive that `docker load` and `podman load`
  * both read, as Docker 25+ does: manifest.json and repositories, and the
@@ -37,8 +37,9 @@
  * the saved image has a different id than in the store (the tags are the
  * same). When every layer archives to its recorded diff_id (an image
  * that rocker saved and loaded again: the output is deterministic) the
- * config is written unchanged and the id is kept. Each layer is archived twice, first to
- * learn its digest and size (the member name and header need them), then
+ * config is written unchanged and the id is kept. Each layer is archived
+ * twice, first to learn its digest and size (the member name and header
+ * need them), then
  * into the output, which must give the same digest (else "changed while
  * being saved"); memory stays constant, nothing is written but the output.
  */
@@ -53,15 +54,16 @@
 #include "store.h"
 
 enum {
-	ARCHIVE_MEM_MAX = 64 << 20,	/* members held in memory, total */
+	ARCHIVE_MEM_MAX = 64 << 20,	/* members held in memory and the
+					   member table, total */
 	ARCHIVE_MEMBERS_MAX = 100000,	/* members of one archive */
 	ARCHIVE_SMALL = 4096,		/* always held in memory */
 };
 
 struct archive_load_opts {
-	int driver;			/* STORE_DRIVER_OVERLAY: layers get
-					   overlay whiteouts; _COPY: extracted
-					   as pull does (EXTRACT_FLAT, "aufs") */
+	int driver;			/* STORE_DRIVER_OVERLAY: overlay
+					   whiteouts; _COPY: as pull does
+					   (EXTRACT_FLAT, "aufs") */
 	const struct platform *platform; /* from nested indexes; NULL:
 					   the host's */
 	/*

@@ -91,8 +91,10 @@ build(struct mset *m, struct loadplan *p, struct err *e)
 	return loadplan_build(&src, NULL, p, e);
 }
 
-#define L1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
-#define L2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+#define L1 "sha256:11111111111111111111111111111111" \
+	"11111111111111111111111111111111"
+#define L2 "sha256:22222222222222222222222222222222" \
+	"22222222222222222222222222222222"
 
 static const char cfg2[] = "{\"architecture\":\"arm64\",\"os\":\"linux\","
 	"\"variant\":\"v8\",\"created\":\"2024-01-02T03:04:05Z\","
@@ -299,7 +301,8 @@ test_oci(void)
 			    strncmp(p.images[0].layers[0].member,
 			    "blobs/sha256/", 13) == 0 &&
 			    strcmp(p.images[0].layers[0].media_type,
-			    "application/vnd.oci.image.layer.v1.tar+gzip") == 0 &&
+			    "application/vnd.oci.image.layer.v1.tar+"
+			    "gzip") == 0 &&
 			    strcmp(p.images[0].layers[1].diff_id, L2) == 0,
 			    "layer descriptors and diff_ids");
 		loadplan_free(&p);

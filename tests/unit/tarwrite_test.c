@@ -19,7 +19,7 @@
 struct mem {
 	unsigned char *p;
 	size_t len, cap;
-	int fail_after;		/* fail writes once len passes this (0: never) */
+	int fail_after;		/* fail writes beyond this length (0: never) */
 };
 
 static int
@@ -64,9 +64,9 @@ read_back(const struct mem *m, struct seen *s, struct err *e)
 		if (n < 0)
 			break;
 		data[n] = '\0';
-		snprintf(s->line[s->n], sizeof(s->line[0]), "%c %.300s %o %u:%u "
-		    "%lld %llu %s|%s|%u,%u", ent.type, ent.path, ent.mode,
-		    ent.uid, ent.gid, (long long)ent.mtime,
+		snprintf(s->line[s->n], sizeof(s->line[0]),
+		    "%c %.300s %o %u:%u %lld %llu %s|%s|%u,%u", ent.type,
+		    ent.path, ent.mode, ent.uid, ent.gid, (long long)ent.mtime,
 		    (unsigned long long)ent.size, ent.linkpath, data,
 		    ent.devmajor, ent.devminor);
 		for (i = 0; i < ent.nxattrs; i++) {
