@@ -504,7 +504,7 @@ extract_layer(struct loader *ld, const struct loadplan_layer *l,
 	int ret = -1, gz = 0;
 
 	memset(&xo, 0, sizeof(xo));
-	xo.mode = ld->o->driver == STORE_DRIVER_COPY ? EXTRACT_FLAT :
+	xo.mode = ld->o->driver == STORE_DRIVER_COPY ? EXTRACT_KEEP :
 	    EXTRACT_OVERLAY;
 	if (mreader_open(ld, m, &mr, &r0, e) < 0)
 		return -1;

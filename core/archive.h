@@ -63,7 +63,7 @@ enum {
 struct archive_load_opts {
 	int driver;			/* STORE_DRIVER_OVERLAY: overlay
 					   whiteouts; _COPY: as pull does
-					   (EXTRACT_FLAT, "aufs") */
+					   (EXTRACT_KEEP, "aufs") */
 	const struct platform *platform; /* from nested indexes; NULL:
 					   the host's */
 	/*

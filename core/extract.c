@@ -1131,8 +1131,29 @@ do_whiteout(struct x *x, size_t dlen, const char *name, struct err *e)
 	const char *victim = name + sizeof(wh_prefix) - 1;
 	struct stat sb;
 	size_t vlen;
-	int pfd;
+	int pfd, fd;
 
+	if (x->o.mode == EXTRACT_KEEP) {
+		if (strcmp(name, opq_name) != 0 && (!*victim ||
+		    is_dot(victim)))
+			return err_set(e, ERR_PARSE, "invalid whiteout name %s",
+			    name);
+		pfd = parent(x, x->path, dlen, 1, e);
+		if (pfd < 0)
+			return -1;
+		if (unlinkat(pfd, name, 0) < 0 && errno != ENOENT)
+			return err_sys(e, "replace %s", name);
+		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0);
+		if (fd < 0)
+			return err_sys(e, "create %s", name);
+		close(fd);
+		if (strcmp(name, opq_name) == 0)
+			x->st->opaques++;
+		else
+			x->st->whiteouts++;
+		return 0;
+	}
 	if (strcmp(name, opq_name) == 0) {
 		pfd = parent(x, x->path, dlen, 1, e);
 		if (pfd < 0)
@@ -1295,7 +1316,8 @@ extract_tar(int rootfd, struct reader *src, const struct extract_opts *o,
 	if (!S_ISDIR(sb.st_mode))
 		return err_set(e, ENOTDIR, "extract: layer root is not a "
 		    "directory");
-	if (o && o->mode != EXTRACT_OVERLAY && o->mode != EXTRACT_FLAT)
+	if (o && o->mode != EXTRACT_OVERLAY && o->mode != EXTRACT_FLAT &&
+	    o->mode != EXTRACT_KEEP)
 		return err_set(e, ERR_USAGE, "extract: unknown mode %d",
 		    o->mode);
 	x = calloc(1, sizeof(*x));

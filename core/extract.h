@@ -86,6 +86,14 @@
 enum extract_mode {
 	EXTRACT_OVERLAY = 0,
 	EXTRACT_FLAT = 1,
+	/*
+	 * Keep whiteouts as they are in the tar ("aufs" form): `.wh.NAME`
+	 * and `.wh..wh..opq` become empty regular files (mode 0) in this
+	 * layer's own directory, to be applied when layers are copied into
+	 * a container's root (the copy driver), where overlay whiteouts
+	 * cannot be made.
+	 */
+	EXTRACT_KEEP = 2,
 };
 
 /* Flags for extract_opts.flags. */

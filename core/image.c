@@ -1029,7 +1029,7 @@ import_extract(struct store_scratch *sc, int dirfd, const char *diff,
 	int fd, ret;
 
 	memset(&xo, 0, sizeof(xo));
-	xo.mode = driver == STORE_DRIVER_COPY ? EXTRACT_FLAT :
+	xo.mode = driver == STORE_DRIVER_COPY ? EXTRACT_KEEP :
 	    EXTRACT_OVERLAY;
 	fd = openat(sc->dirfd, spool_name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

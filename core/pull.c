@@ -255,12 +255,22 @@ layer_attempt(struct store *s, int driver, struct registry *reg,
 		goto out;
 	digestio_init(&ddiff, &rz, &rd);
 	memset(&xo, 0, sizeof(xo));
-	xo.mode = driver == STORE_DRIVER_COPY ? EXTRACT_FLAT :
+	xo.mode = driver == STORE_DRIVER_COPY ? EXTRACT_KEEP :
 	    EXTRACT_OVERLAY;
 	memset(&st, 0, sizeof(st));
 	if (extract_tar(tx.dirfd, &rd, &xo, &st, e) < 0 ||
-	    drain(&rd, e) < 0 || drain(&rc, e) < 0)
+	    drain(&rd, e) < 0 || drain(&rc, e) < 0) {
+		struct err e2 = ERR_INIT;
+
+		/* A corrupt blob shows up as bad gzip or tar first: name the
+		 * cause when the rest of the blob proves it. */
+		if (drain(&rc, &e2) == 0 && dcomp.bytes ==
+		    (uint64_t)j->desc->size &&
+		    digestio_verify(&dcomp, j->desc->digest, &e2) < 0)
+			*e = e2;
+		err_ctx(e, "layer %s", j->desc->digest);
 		goto out;
+	}
 	send_msg(fd, idx, PULL_VERIFYING, b->off, j->desc->size, NULL);
 	if (dcomp.bytes != (uint64_t)j->desc->size) {
 		err_set(e, ERR_DIGEST, "blob %s: got %llu bytes, manifest "
@@ -423,9 +433,8 @@ run_jobs(struct store *s, int driver, struct registry *reg,
 	pf.fd = pfd[0];
 	pf.events = POLLIN;
 	/* Pooled connections must not be shared with the workers. */
-	http_client_free(&reg->http);
-	http_client_init(&reg->http, e);
-	reg->http.user_agent = reg->user_agent;
+	if (registry_reset_connections(reg, e) < 0)
+		return -1;
 	while (done < n) {
 		while (!failed && running < max && next < n) {
 			if (jobs[next].state == 2) {

@@ -177,12 +177,9 @@ registry_open(struct registry *r, const struct ref *ref,
 	r->ref = *ref;
 	r->sleep_fn = sleep_ms;
 	tls_trust_init(&r->trust);
-	if (http_client_init(&r->http, e) < 0)
-		return -1;
 	snprintf(r->user_agent, sizeof(r->user_agent), "rocker/0.1");
-	r->http.user_agent = r->user_agent;
-	r->http.trust = trust_for;
-	r->http.trust_arg = r;
+	if (registry_reset_connections(r, e) < 0)
+		return -1;
 	if (ref->scheme[0])
 		return add_endpoint(r, ref->scheme, ref_api_host(ref), "", 0);
 	if (ref_is_docker_hub(ref)) {
@@ -194,6 +191,18 @@ registry_open(struct registry *r, const struct ref *ref,
 		}
 	}
 	return add_endpoint(r, "https", ref_api_host(ref), "", 0);
+}
+
+int
+registry_reset_connections(struct registry *r, struct err *e)
+{
+	http_client_free(&r->http);
+	if (http_client_init(&r->http, e) < 0)
+		return -1;
+	r->http.user_agent = r->user_agent;
+	r->http.trust = trust_for;
+	r->http.trust_arg = r;
+	return 0;
 }
 
 void
@@ -437,9 +446,13 @@ request(struct registry *r, const char *method, const char *path,
 		}
 		log_debug("%s %s", method, url);
 		if (http_do(&r->http, &req, resp, e) < 0) {
-			/* An insecure registry without TLS: plain HTTP. */
+			/*
+			 * An insecure registry that does not speak TLS: plain
+			 * HTTP. Unlike Docker, certificates are never skipped:
+			 * a registry that speaks TLS must present a valid one.
+			 */
 			if (ep->insecure && strcmp(ep->scheme, "https") == 0 &&
-			    attempt == 0) {
+			    attempt == 0 && strstr(e->msg, "does not speak TLS")) {
 				log_debug("%s: falling back to HTTP", e->msg);
 				strcpy(ep->scheme, "http");
 				attempt--;
@@ -471,6 +484,8 @@ request(struct registry *r, const char *method, const char *path,
 		if (resp->status == 401) {
 			error_detail(resp, detail, sizeof(detail));
 			http_response_free(resp);
+			if (strncmp(detail, "unauthorized", 12) == 0)
+				return err_set(e, ERR_AUTH, "%s", detail);
 			return err_set(e, ERR_AUTH, "unauthorized: %s",
 			    detail[0] ? detail : "authentication required");
 		}
@@ -624,6 +639,13 @@ registry_get_manifest(struct registry *r, const char *reference,
 			ctype[n] = ct[n];
 		ctype[n] = '\0';
 	}
+	if (strncmp(ctype, "application/vnd.docker.distribution.manifest.v1",
+	    47) == 0) {
+		err_set(e, ERR_PARSE, "schema1 manifests (%s) are deprecated "
+		    "and not supported: push the image again with a current "
+		    "client", ctype);
+		goto out;
+	}
 	if (http_read_all(&resp, MANIFEST_MAX_BYTES, buf, len, e) < 0) {
 		err_ctx(e, "manifest %s", reference);
 		goto out;
@@ -690,8 +712,29 @@ registry_get_blob(struct registry *r, const char *digest, int64_t offset,
 	return -1;
 }
 
+static int read_blob_once(struct registry *r, const struct descriptor *d,
+    char **buf, size_t *len, struct err *e);
+
 int
 registry_read_blob(struct registry *r, const struct descriptor *d,
+    char **buf, size_t *len, struct err *e)
+{
+	int attempt;
+
+	/* Small blobs are fetched again whole when the connection drops. */
+	for (attempt = 0;; attempt++) {
+		if (read_blob_once(r, d, buf, len, e) == 0)
+			return 0;
+		if (attempt >= REGISTRY_RETRIES || (e->code != ERR_PROTO &&
+		    e->code != ETIMEDOUT && e->code != ECONNRESET) ||
+		    strstr(e->msg, "digest"))
+			return -1;
+		log_debug("%s: fetching again", e->msg);
+	}
+}
+
+static int
+read_blob_once(struct registry *r, const struct descriptor *d,
     char **buf, size_t *len, struct err *e)
 {
 	struct http_response resp;
@@ -759,13 +802,14 @@ registry_login(struct registry *r, const struct auth_cred *cred,
 	r->authz[0] = '\0';
 	memset(&resp, 0, sizeof(resp));
 	if (request(r, "GET", "/v2/", NULL, NULL, &resp, e) < 0)
-		return -1;
+		return err_ctx(e, "login to %s failed", r->ep[r->cur].host);
 	if (resp.status == 200) {
 		ret = 0;	/* credentials accepted, or not needed */
 	} else {
 		error_detail(&resp, detail, sizeof(detail));
-		err_set(e, ERR_AUTH, "login: registry answered %d%s%s",
-		    resp.status, detail[0] ? ": " : "", detail);
+		err_set(e, ERR_AUTH, "login to %s failed: status %d%s%s",
+		    r->ep[r->cur].host, resp.status, detail[0] ? ": " : "",
+		    detail);
 	}
 	http_response_free(&resp);
 	return ret;

@@ -112,6 +112,13 @@ int registry_read_blob(struct registry *r, const struct descriptor *d,
 int registry_login(struct registry *r, const struct auth_cred *cred,
     struct err *e);
 
+/*
+ * Close pooled connections and start a fresh pool with the same settings
+ * (trust, token). Call before fork() so that no connection is shared
+ * between processes.
+ */
+int registry_reset_connections(struct registry *r, struct err *e);
+
 /* "https://host" of the endpoint in use, for messages. */
 const char *registry_endpoint_desc(const struct registry *r, char *buf,
     size_t size);

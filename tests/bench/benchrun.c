@@ -1,15 +1,17 @@
 /* benchrun.c - time commands side by side: alternating runs, median wall
  * time, ratio to the first command, peak RSS from wait4()
  *
- * usage: benchrun [-n RUNS] [-w WARMUP] [-u UNITS] [-t TITLE] LABEL CMD [LABEL CMD...]
+ * usage: benchrun [-n RUNS] [-w WARMUP] [-u UNITS] [-t TITLE] [-c CLEANUP]
+ *                 LABEL CMD [LABEL CMD...]
  *
  * CMD is one shell word; it runs through "/bin/sh -c 'exec CMD'" when it
  * holds shell syntax, otherwise it is split on spaces and executed
  * directly (so tiny commands are not charged for a shell). Each round runs
  * every command once, in order, so drift on the machine hits all alike.
  * With -u N, an extra column shows N / median seconds (e.g. MB/s for an
- * N MB input). The commands' stdout is discarded. Prints one table row
- * per command.
+ * N MB input). With -c, the shell command CLEANUP runs after every run,
+ * untimed (e.g. to empty a store between pulls). The commands' stdout is
+ * discarded. Prints one table row per command.
  */
 
 #include <errno.h>
@@ -118,11 +120,11 @@ int
 main(int argc, char **argv)
 {
 	struct cmd cmds[MAX_CMDS];
-	const char *title = NULL;
+	const char *title = NULL, *cleanup = NULL;
 	double units = 0, m, base = 0, d;
 	int runs = 5, warm = 1, nc = 0, c, i, r;
 
-	while ((c = getopt(argc, argv, "n:w:u:t:")) != -1) {
+	while ((c = getopt(argc, argv, "n:w:u:t:c:")) != -1) {
 		switch (c) {
 		case 'n':
 			runs = atoi(optarg);
@@ -136,6 +138,9 @@ main(int argc, char **argv)
 		case 't':
 			title = optarg;
 			break;
+		case 'c':
+			cleanup = optarg;
+			break;
 		default:
 			return 2;
 		}
@@ -143,7 +148,7 @@ main(int argc, char **argv)
 	if (runs < 1 || runs > MAX_RUNS || (argc - optind) % 2 ||
 	    argc - optind < 2 || (argc - optind) / 2 > MAX_CMDS) {
 		fprintf(stderr, "usage: benchrun [-n RUNS] [-w WARMUP] "
-		    "[-u UNITS] [-t TITLE] LABEL CMD [LABEL CMD...]\n");
+		    "[-u UNITS] [-t TITLE] [-c CLEANUP] LABEL CMD...\n");
 		return 2;
 	}
 	memset(cmds, 0, sizeof(cmds));
@@ -152,15 +157,20 @@ main(int argc, char **argv)
 		cmds[nc].line = argv[i + 1];
 	}
 	for (r = 0; r < warm; r++)
-		for (i = 0; i < nc; i++)
+		for (i = 0; i < nc; i++) {
 			if (run_once(&cmds[i]) < 0)
 				cmds[i].failed = 1;
+			if (cleanup && system(cleanup) != 0)
+				fprintf(stderr, "benchrun: cleanup failed\n");
+		}
 	for (r = 0; r < runs; r++)
 		for (i = 0; i < nc; i++) {
 			d = run_once(&cmds[i]);
 			if (d < 0)
 				cmds[i].failed = 1;
 			cmds[i].t[r] = d;
+			if (cleanup && system(cleanup) != 0)
+				fprintf(stderr, "benchrun: cleanup failed\n");
 		}
 	if (title)
 		printf("\n%s (%d runs, median)\n", title, runs);

@@ -10,6 +10,8 @@ B="$TOP/build/host/benchrun"
 R="$TOP/rocker"
 T=$(mktemp -d "${TMPDIR:-/tmp}/rocker-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+export ROCKER_CONFIG="$T/config.json"
+printf '{}\n' > "$ROCKER_CONFIG"
 RUNS=${BENCH_RUNS:-5}
 
 echo "rocker benchmarks on $(nproc) cores, $(uname -r)"
@@ -30,6 +32,34 @@ if "$R" info | grep -q 'SHA-256: SHA-NI'; then
 	    'BEGIN { printf "  SHA-NI speed-up over BearSSL portable: %.1fx (target >= 5x)\n", p / a }'
 else
 	echo "  this CPU has no SHA-NI: the portable code is used"
+fi
+
+# Cold pull of a 112 MiB (3 layers, 51 MiB compressed) image from a
+# registry on 127.0.0.1, into an empty store each time.
+. "$TOP/tests/registry/lib.sh"
+on_exit() { _cleanup="$1
+${_cleanup:-}"; }
+trap 'printf "%s\n" "${_cleanup:-}" | while IFS= read -r c; do
+	[ -n "$c" ] && eval "$c" >/dev/null 2>&1; done; rm -rf "$T"' EXIT
+if images_build big >/dev/null 2>&1 && registry_start http bench &&
+    IMAGES=big images_push >/dev/null 2>&1; then
+	S="$T/pull"
+	PODMAN="podman --root $S/podroot --runroot $S/podrun \
+		--cgroup-manager cgroupfs --events-backend file \
+		--storage-driver overlay"
+	"$B" -n "${BENCH_PULL_RUNS:-3}" -c "rm -rf $S" \
+	    -t "Cold pull of big:latest (112 MiB, 3 layers) from 127.0.0.1" \
+		"rocker pull" "env ROCKER_ROOT=$S/rocker $R pull -q $REG_HOST/big:latest" \
+		"podman pull" "$PODMAN pull -q --tls-verify=false $REG_HOST/big:latest" \
+		"skopeo copy + umoci unpack" "sh -c 'skopeo copy -q --src-tls-verify=false docker://$REG_HOST/big:latest oci:$S/oci:big && umoci unpack --image $S/oci:big $S/bundle >/dev/null'" \
+		"shell pipeline (curl|sha256|gzip|tar)" "bash $TOP/tests/bench/pipeline.sh $REG_HOST big:latest $S/pipe" \
+		| tee "$T/pull"
+	awk '/rocker pull/ { r = $(NF-3) } /podman pull/ { p = $(NF-3) }
+	     /pipeline/ { s = $(NF-3) }
+	     END { gsub("ms", "", r); gsub("ms", "", p); gsub("ms", "", s);
+		if (r > 0) printf "  rocker vs podman: %.1fx faster (target >= 8x); vs the shell pipeline: %.2fx\n", p / r, s / r }' "$T/pull"
+else
+	echo "  pull benchmark skipped: could not start the registry or build the image"
 fi
 
 echo
