@@ -188,6 +188,8 @@ member_data(struct loader *ld, struct tar *t, struct member *m,
 		if (read_some(t, (unsigned char *)m->data + head, left, &got,
 		    e) < 0)
 			return -1;
+		if (got != left)
+			return err_set(e, ERR_PARSE, "member data ends early");
 		sha256_update(&sha, m->data + head, got);
 		m->data[m->size] = '\0';
 		goto done;
@@ -216,6 +218,10 @@ member_data(struct loader *ld, struct tar *t, struct member *m,
 		if (fd >= 0 && io_write_all(fd, ld->buf, got, e) < 0)
 			goto fail;
 		left -= got;
+	}
+	if (left) {
+		err_set(e, ERR_PARSE, "member data ends early");
+		goto fail;
 	}
 	if (fd >= 0 && close(fd) < 0) {
 		fd = -1;
