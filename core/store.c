@@ -1574,6 +1574,32 @@ fail:
 	return err_ctx(e, "commit layer %s", want);
 }
 
+/* ---- scratch directories ---- */
+
+int
+store_scratch_create(struct store *s, struct store_scratch *sc,
+    struct err *e)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->dirfd = sc->lockfd = -1;
+	if (stage_new(s, STAGE_DIR, sc->path, &sc->lockfd, &sc->dirfd,
+	    e) < 0)
+		return err_ctx(e, "scratch directory");
+	sc->active = 1;
+	return 0;
+}
+
+void
+store_scratch_remove(struct store *s, struct store_scratch *sc)
+{
+	if (!sc->active)
+		return;
+	close(sc->dirfd);
+	stage_drop(s, sc->path, &sc->lockfd);
+	memset(sc, 0, sizeof(*sc));
+	sc->dirfd = sc->lockfd = -1;
+}
+
 /* ---- container read-write layers ---- */
 
 static int

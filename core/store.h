@@ -269,6 +269,34 @@ int store_layer_get(struct store *s, const char *chain_id,
 int store_layer_open(struct store *s, const char *chain_id, struct err *e);
 
 /*
+ * A private scratch directory tmp/<random>/ on the store filesystem, for
+ * a caller's own staging (load spools archive members there, import the
+ * rootfs tar). It is held by its tmp/<random>.lock like every staging
+ * entry, so a crashed owner's scratch is swept by the next store_open().
+ * Fields are read-only for callers.
+ */
+struct store_scratch {
+	int active;		/* 1 between create and remove */
+	int dirfd;		/* tmp/<random>, O_RDONLY|O_DIRECTORY */
+	int lockfd;
+	char path[32];		/* "tmp/<random>" */
+};
+
+/*
+ * Create an empty scratch directory (mode 0700); sc->dirfd belongs to the
+ * scratch. `sc` need not be initialised. Returns 0 or -1 (ENOSPC says the
+ * store filesystem is full).
+ */
+int store_scratch_create(struct store *s, struct store_scratch *sc,
+    struct err *e);
+
+/*
+ * Delete the scratch directory and everything in it (never following
+ * symlinks), then release its lock. Safe on a zeroed or inactive `sc`.
+ */
+void store_scratch_remove(struct store *s, struct store_scratch *sc);
+
+/*
  * Container read-write layers (R4.8): rw/<id>/upper, rw/<id>/work and
  * rw/<id>/merged, fresh and empty, on the store filesystem (overlay needs
  * upper and work on one filesystem). An existing rw/<id> is an error

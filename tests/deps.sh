@@ -13,7 +13,8 @@ build="make gcc musl-tools xz-utils bzip2 file binutils"
 case "${1:-check}" in
 build) want=$build ;;
 check) want="$build time openssh-client openssh-server clang libclang-rt-14-dev
-	docker-registry skopeo busybox-static openssl apache2-utils python3 curl" ;;
+	docker-registry skopeo busybox-static openssl apache2-utils python3 curl
+	podman" ;;
 bench) want="$build time openssl coreutils docker-registry skopeo umoci
 	podman busybox-static python3 curl" ;;
 fuzz) want="$build clang libclang-rt-14-dev" ;;
