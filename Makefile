@@ -48,8 +48,13 @@ DBG := $(if $(filter rocker,$(BIN)),build/rocker.debug,$(BIN).debug)
 ASTAMP := build/applets-$(subst /,_,$(BIN)).stamp
 
 # Relink when the applet selection changes; recompile main.c when the
-# version does.
-$(shell mkdir -p build; \
+# version does; rebuild the vendor libraries when the recipe's content (not
+# its files' times) changes.
+$(shell mkdir -p build $(VENDOR); \
+	cat vendor/versions vendor/fetch.sh vendor/build.sh | cksum | \
+	cmp -s - $(VENDOR)/recipe.stamp || \
+	cat vendor/versions vendor/fetch.sh vendor/build.sh | cksum \
+	> $(VENDOR)/recipe.stamp; \
 	echo '$(APPLETS)' | cmp -s - '$(ASTAMP)' || \
 	echo '$(APPLETS)' > '$(ASTAMP)'; \
 	echo '$(FULLVERSION)' | cmp -s - build/version.stamp || \
@@ -77,16 +82,16 @@ build/musl/core/main.o: MUSL_CFLAGS += -DROCKER_VERSION='"$(FULLVERSION)"'
 # Third-party libraries: fetched once (pinned sha256), built per flavour.
 vendor: $(VLIBS_MUSL)
 
-$(VSTAMP): vendor/versions vendor/fetch.sh
+$(VSTAMP): $(VENDOR)/recipe.stamp
 	sh vendor/fetch.sh $(VENDOR)/src
 	touch $@
 
-$(VMUSL)/lib/libbearssl.a: $(VSTAMP) vendor/build.sh
+$(VMUSL)/lib/libbearssl.a: $(VSTAMP)
 	sh vendor/build.sh $(VENDOR)/src $(VMUSL) $(CC_MUSL) -Os \
 		-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
 $(VMUSL)/lib/libz.a: $(VMUSL)/lib/libbearssl.a
 
-$(VHOST)/lib/libbearssl.a: $(VSTAMP) vendor/build.sh
+$(VHOST)/lib/libbearssl.a: $(VSTAMP)
 	sh vendor/build.sh $(VENDOR)/src $(VHOST) $(HOSTCC) -O2 -g -fPIC
 $(VHOST)/lib/libz.a: $(VHOST)/lib/libbearssl.a
 
@@ -94,7 +99,7 @@ $(VHOST)/lib/libz.a: $(VHOST)/lib/libbearssl.a
 unit: $(UNIT_BIN)
 
 build/host/%_test: tests/unit/%_test.c $(LIB_SRC) $(wildcard core/*.h) \
-		tests/unit/check.h $(VLIBS_HOST)
+		$(wildcard tests/unit/*.h) $(VLIBS_HOST)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(LIB_SRC) $(VLIBS_HOST)
 
