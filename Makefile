@@ -98,10 +98,20 @@ $(VHOST)/lib/libz.a: $(VHOST)/lib/libbearssl.a
 # Unit tests: host compiler, sanitizers, core/ without main.c.
 unit: $(UNIT_BIN)
 
-build/host/%_test: tests/unit/%_test.c $(LIB_SRC) $(wildcard core/*.h) \
+# Core objects for the host flavours, compiled once and shared by every
+# unit test (ASan/UBSan) and every fuzz target (libFuzzer).
+HOST_OBJ := $(patsubst core/%.c,build/host/obj/%.o,$(LIB_SRC))
+FUZZ_OBJ := $(patsubst core/%.c,build/fuzz/obj/%.o,$(LIB_SRC))
+FUZZ_CFLAGS := -std=gnu99 -g -O1 $(INC) -I$(VHOST)/include
+
+build/host/obj/%.o: core/%.c $(wildcard core/*.h) $(VLIBS_HOST)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -c -o $@ $<
+
+build/host/%_test: tests/unit/%_test.c $(HOST_OBJ) $(wildcard core/*.h) \
 		$(wildcard tests/unit/*.h) $(VLIBS_HOST)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(LIB_SRC) $(VLIBS_HOST)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_OBJ) $(VLIBS_HOST)
 
 build/host/benchrun: tests/bench/benchrun.c
 	@mkdir -p $(dir $@)
@@ -122,11 +132,16 @@ bench:
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60) $(FUZZ_BIN)
 
-build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(LIB_SRC) $(wildcard core/*.h) \
+build/fuzz/obj/%.o: core/%.c $(wildcard core/*.h) $(VLIBS_HOST)
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		-c -o $@ $<
+
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_OBJ) $(wildcard core/*.h) \
 		$(VLIBS_HOST)
 	@mkdir -p $(dir $@)
-	$(FUZZCC) -std=gnu99 -g -O1 -fsanitize=fuzzer,address,undefined \
-		$(INC) -I$(VHOST)/include -o $@ $< $(LIB_SRC) $(VLIBS_HOST)
+	$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(FUZZ_OBJ) $(VLIBS_HOST)
 
 lint:
 	sh tests/lint.sh

@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 
 #include "applet.h"
+#include "json.h"
 #include "sha256.h"
 
 const char info_usage[] =
@@ -14,6 +15,38 @@ const char info_usage[] =
 "  -f, --format F   \"json\" prints the settings as a config-file document\n";
 
 static const char info_spec[] = ">0f(format):";
+
+/* The driver the store probed last time (ROOT/driver), if any. */
+static void
+print_driver(const struct config *c)
+{
+	char path[PATH_MAX + 16], buf[2048];
+	struct json_value *root = NULL;
+	struct err e = ERR_INIT;
+	FILE *f;
+	size_t n = 0;
+	const char *name, *why;
+
+	if (c->driver[0]) {
+		printf("Storage Driver: %s (set in the configuration)\n",
+		    c->driver);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/driver", c->root);
+	f = fopen(path, "r");
+	if (f) {
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		root = json_parse(buf, n, NULL, &e);
+	}
+	name = json_str(json_obj_get(root, "driver"));
+	why = json_str(json_obj_get(root, "reason"));
+	if (name)
+		printf("Storage Driver: %s (%s)\n", name, why ? why : "");
+	else
+		printf("Storage Driver: (probed at the first pull)\n");
+	json_free(root);
+}
 
 static void
 print_list(const char *title, char list[][CONFIG_STR_MAX], int n)
@@ -60,7 +93,7 @@ info_main(int argc, char **argv)
 	print_list("Insecure Registries",
 	    (char (*)[CONFIG_STR_MAX])c->insecure, c->ninsecure);
 	printf("Bridge: %s %s\n", c->bridge, c->subnet);
-	printf("Storage Driver: %s\n", c->driver[0] ? c->driver : "(probe)");
+	print_driver(c);
 	printf("Max Concurrent Downloads: %d\n", c->max_downloads);
 	printf("Registry Certificates: %s\n", c->certs_dir);
 	printf("SHA-256: %s\n", sha256_accel() ? "SHA-NI" : "portable");
