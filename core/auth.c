@@ -493,71 +493,6 @@ set_field(char *dst, size_t size, const char *s, size_t n, const char *what,
 	return 0;
 }
 
-/*
- * Read a whole small file. Returns a heap buffer (caller frees), NULL with
- * *absent = 1 when it does not exist, NULL with e set on error.
- */
-static char *
-read_file(const char *path, size_t max, size_t *len, int *absent,
-    struct err *e)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
-	ssize_t r;
-	int fd;
-
-	*absent = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			*absent = 1;
-			return NULL;
-		}
-		err_sys(e, "%s", path);
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0) {
-		err_sys(e, "%s", path);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err_set(e, ERR_PARSE, "%s: not a regular file", path);
-		goto fail;
-	}
-	if (st.st_size < 0 || (unsigned long long)st.st_size > max) {
-		err_set(e, ERR_LIMIT, "%s: larger than %zu bytes", path, max);
-		goto fail;
-	}
-	buf = malloc(max + 1);
-	if (!buf) {
-		err_sys(e, "%s", path);
-		goto fail;
-	}
-	while ((r = read(fd, buf + n, max + 1 - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_sys(e, "%s", path);
-			goto fail;
-		}
-		n += r;
-		if (n > max) {
-			err_set(e, ERR_LIMIT, "%s: larger than %zu bytes",
-			    path, max);
-			goto fail;
-		}
-	}
-	close(fd);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
-}
-
 /* Load and parse config.json; *root stays NULL when the file is absent. */
 static int
 load_config(const char *path, struct json_value **root, struct err *e)
@@ -565,12 +500,15 @@ load_config(const char *path, struct json_value **root, struct err *e)
 	struct json_limits lim = { AUTH_CONFIG_MAX, 64, 0 };
 	char *buf;
 	size_t len;
-	int absent;
 
 	*root = NULL;
-	buf = read_file(path, AUTH_CONFIG_MAX, &len, &absent, e);
-	if (!buf)
-		return absent ? 0 : -1;
+	buf = io_read_file(path, AUTH_CONFIG_MAX, &len, e);
+	if (!buf) {
+		if (e->code != ENOENT)
+			return -1;
+		err_clear(e);
+		return 0;
+	}
 	*root = json_parse(buf, len, &lim, e);
 	explicit_bzero(buf, len);
 	free(buf);

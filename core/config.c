@@ -3,14 +3,13 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "defaults.h"
+#include "io.h"
 #include "json.h"
 
 enum cfg_kind {
@@ -265,60 +264,6 @@ apply_member(struct config *c, const char *key, const struct json_value *v,
 	return set_one(c, k, s, e);
 }
 
-/* Read a whole small file into a heap buffer (caller frees). */
-static char *
-read_small(const char *path, size_t max, size_t *len, struct err *e)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		err_sys(e, "%s", path);
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0) {
-		err_sys(e, "%s", path);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err_set(e, ERR_PARSE, "%s: not a regular file", path);
-		goto fail;
-	}
-	if ((size_t)st.st_size > max) {
-		err_set(e, ERR_LIMIT, "%s: larger than %zu bytes", path, max);
-		goto fail;
-	}
-	buf = malloc(max + 1);
-	if (!buf) {
-		err_sys(e, "%s", path);
-		goto fail;
-	}
-	while ((r = read(fd, buf + n, max + 1 - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_sys(e, "%s", path);
-			goto fail;
-		}
-		n += r;
-		if (n > max) {
-			err_set(e, ERR_LIMIT, "%s: larger than %zu bytes",
-			    path, max);
-			goto fail;
-		}
-	}
-	close(fd);
-	*len = n;
-	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
-}
-
 int
 config_load_file(struct config *c, const char *path, struct err *e)
 {
@@ -336,7 +281,7 @@ config_load_file(struct config *c, const char *path, struct err *e)
 	}
 	if (optional && access(path, F_OK) < 0 && errno == ENOENT)
 		return 0;
-	buf = read_small(path, CONFIG_FILE_MAX, &len, e);
+	buf = io_read_file(path, CONFIG_FILE_MAX, &len, e);
 	if (!buf)
 		goto out;
 	root = json_parse(buf, len, NULL, e);

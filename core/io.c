@@ -1,7 +1,10 @@
 /* io.c - stream helpers: memory and fd readers, full reads and writes */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -87,4 +90,58 @@ io_write_all(int fd, const void *buf, size_t len, struct err *e)
 		len -= n;
 	}
 	return 0;
+}
+
+char *
+io_read_file(const char *path, size_t max, size_t *len, struct err *e)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		err_sys(e, "%s", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		err_sys(e, "%s", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, ERR_PARSE, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (st.st_size < 0 || (unsigned long long)st.st_size > max) {
+		err_set(e, ERR_LIMIT, "%s: larger than %zu bytes", path, max);
+		goto fail;
+	}
+	buf = malloc(max + 1);
+	if (!buf) {
+		err_sys(e, "%s", path);
+		goto fail;
+	}
+	while ((r = read(fd, buf + n, max + 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err_sys(e, "%s", path);
+			goto fail;
+		}
+		n += r;
+		if (n > max) {
+			err_set(e, ERR_LIMIT, "%s: larger than %zu bytes",
+			    path, max);
+			goto fail;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
 }

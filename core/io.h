@@ -41,6 +41,16 @@ void io_mem_reader(struct io_mem *m, const void *buf, size_t len,
 /* A reader over file descriptor `*fd` (borrowed, read with read(2)). */
 void io_fd_reader(int *fd, struct reader *r);
 
+/*
+ * Read the whole regular file `path` into a new heap buffer (*len bytes,
+ * NUL-terminated; the caller frees it), refusing files larger than `max`
+ * bytes before allocating (ERR_LIMIT) and anything but a regular file
+ * (ERR_PARSE). A missing file is an error with code ENOENT. Returns NULL
+ * with `e` set ("PATH: cause") on failure.
+ */
+char *io_read_file(const char *path, size_t max, size_t *len,
+    struct err *e);
+
 /* Write all `len` bytes to `fd`, retrying on EINTR and short writes. */
 int io_write_all(int fd, const void *buf, size_t len, struct err *e);
 
