@@ -58,6 +58,8 @@ import_main(int argc, char **argv)
 	if (driver < 0)
 		die_err(&e, 1);
 	io.driver = driver;
+	io.max_bytes = rk.cfg.layer_max_bytes;
+	io.max_entries = rk.cfg.layer_max_entries;
 	if (image_import(&s, fd, &io, id, &e) < 0) {
 		store_close(&s);
 		die_err(&e, 1);

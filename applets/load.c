@@ -105,6 +105,8 @@ load_main(int argc, char **argv)
 	log_debug("storage driver %s", reason);
 	memset(&lo, 0, sizeof(lo));
 	lo.driver = driver;
+	lo.max_bytes = rk.cfg.layer_max_bytes;
+	lo.max_entries = rk.cfg.layer_max_entries;
 	lo.loaded = loaded;
 	lo.moved = moved;
 	if (archive_load(&s, fd, &lo, &e) < 0) {

@@ -171,6 +171,8 @@ pull_main(int argc, char **argv)
 	    rk.cfg.max_downloads);
 	if (po.max_concurrent < 1 || po.max_concurrent > 64)
 		die_msg(2, "--max-concurrent-downloads must be 1 to 64");
+	po.max_bytes = rk.cfg.layer_max_bytes;
+	po.max_entries = rk.cfg.layer_max_entries;
 	po.progress = progress;
 	po.arg = &view;
 	if (ref_parse(&ref, o.argv[0], &e) < 0)

@@ -512,6 +512,8 @@ extract_layer(struct loader *ld, const struct loadplan_layer *l,
 	memset(&xo, 0, sizeof(xo));
 	xo.mode = ld->o->driver == STORE_DRIVER_COPY ? EXTRACT_KEEP :
 	    EXTRACT_OVERLAY;
+	xo.max_bytes = ld->o->max_bytes;
+	xo.max_entries = ld->o->max_entries;
 	if (mreader_open(ld, m, &mr, &r0, e) < 0)
 		return -1;
 	digestio_init(&raw, &r0, &r1);

@@ -66,6 +66,7 @@ struct archive_load_opts {
 					   (EXTRACT_KEEP, "aufs") */
 	const struct platform *platform; /* from nested indexes; NULL:
 					   the host's */
+	uint64_t max_bytes, max_entries; /* extraction budgets, 0: default */
 	/*
 	 * Called after each image is stored, with its id and canonical tags
 	 * (both borrowed for the call). May be NULL.

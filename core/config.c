@@ -20,6 +20,7 @@ enum cfg_kind {
 	K_CIDR,		/* IPv4 a.b.c.d/n */
 	K_DRIVER,	/* "", "overlay", "copy" */
 	K_INT,		/* 1..64 */
+	K_COUNT,	/* 0 (default) .. 2^62, unsigned long long */
 };
 
 struct cfg_key {
@@ -50,6 +51,10 @@ static const struct cfg_key keys[] = {
 	{ "max-concurrent-downloads", "ROCKER_MAX_CONCURRENT_DOWNLOADS",
 	    K_INT, FIELD(max_downloads), 0 },
 	{ "certs-dir", "ROCKER_CERTS_DIR", K_PATH, FIELD(certs_dir), 0 },
+	{ "layer-max-bytes", "ROCKER_LAYER_MAX_BYTES", K_COUNT,
+	    FIELD(layer_max_bytes), 0 },
+	{ "layer-max-entries", "ROCKER_LAYER_MAX_ENTRIES", K_COUNT,
+	    FIELD(layer_max_entries), 0 },
 };
 
 #undef FIELD
@@ -154,6 +159,16 @@ set_one(struct config *c, const struct cfg_key *k, const char *val,
 			    "number from 1 to 64", k->key, val);
 		*(int *)field = (int)n;
 		return 0;
+	case K_COUNT:
+		errno = 0;
+		if (val[0] < '0' || val[0] > '9')
+			return err_set(e, ERR_PARSE, "%s: \"%s\" is not a "
+			    "count", k->key, val);
+		*(unsigned long long *)field = strtoull(val, &end, 10);
+		if (errno || *end || *(unsigned long long *)field > 1ULL << 62)
+			return err_set(e, ERR_PARSE, "%s: \"%s\" is not a "
+			    "count", k->key, val);
+		return 0;
 	case K_LIST:
 		count = (int *)((char *)c + k->count_off);
 		*count = 0;
@@ -250,6 +265,14 @@ apply_member(struct config *c, const char *key, const struct json_value *v,
 			n += len;
 		}
 		return set_one(c, k, list, e);
+	}
+	if (k->kind == K_COUNT) {
+		if (json_int(v, &num, e) < 0 || num < 0 || num > 1LL << 62)
+			return err_set(e, ERR_PARSE, "%s: expected a count",
+			    key);
+		*(unsigned long long *)((char *)c + k->off) =
+		    (unsigned long long)num;
+		return 0;
 	}
 	if (k->kind == K_INT) {
 		if (json_int(v, &num, e) < 0 || num < 1 || num > 64)
@@ -355,6 +378,10 @@ config_to_json(const struct config *c, char **out, struct err *e)
 			break;
 		case K_INT:
 			json_writer_int(&w, *(const int *)field);
+			break;
+		case K_COUNT:
+			json_writer_uint(&w,
+			    *(const unsigned long long *)field);
 			break;
 		default:
 			json_writer_string(&w, field);

@@ -32,6 +32,8 @@ struct config {
 	char driver[16];	/* storage driver: "", "overlay" or "copy" */
 	int max_downloads;	/* parallel layer downloads */
 	char certs_dir[PATH_MAX];	/* per-registry CAs: DIR/HOST[:PORT]/ */
+	unsigned long long layer_max_bytes;	/* extraction budget, 0: default */
+	unsigned long long layer_max_entries;	/* entries budget, 0: default */
 	char file[PATH_MAX];	/* config file that was read, "" if none */
 };
 
@@ -50,8 +52,9 @@ int config_load_file(struct config *c, const char *path, struct err *e);
  * Apply the environment variables ROCKER_ROOT, ROCKER_STATE,
  * ROCKER_REGISTRY, ROCKER_REGISTRY_MIRRORS, ROCKER_INSECURE_REGISTRIES
  * (comma-separated lists), ROCKER_BRIDGE, ROCKER_BRIDGE_SUBNET,
- * ROCKER_STORAGE_DRIVER, ROCKER_MAX_CONCURRENT_DOWNLOADS and
- * ROCKER_CERTS_DIR to `c`.
+ * ROCKER_STORAGE_DRIVER, ROCKER_MAX_CONCURRENT_DOWNLOADS,
+ * ROCKER_CERTS_DIR, ROCKER_LAYER_MAX_BYTES and ROCKER_LAYER_MAX_ENTRIES to
+ * `c`.
  */
 int config_load_env(struct config *c, struct err *e);
 

@@ -1021,7 +1021,7 @@ done:
 /* Extract the spooled tar into the layer transaction, checking its digest. */
 static int
 import_extract(struct store_scratch *sc, int dirfd, const char *diff,
-    int driver, struct err *e)
+    const struct image_import_opts *o, struct err *e)
 {
 	struct extract_opts xo;
 	struct digestio d;
@@ -1029,8 +1029,10 @@ import_extract(struct store_scratch *sc, int dirfd, const char *diff,
 	int fd, ret;
 
 	memset(&xo, 0, sizeof(xo));
-	xo.mode = driver == STORE_DRIVER_COPY ? EXTRACT_KEEP :
+	xo.mode = o->driver == STORE_DRIVER_COPY ? EXTRACT_KEEP :
 	    EXTRACT_OVERLAY;
+	xo.max_bytes = o->max_bytes;
+	xo.max_entries = o->max_entries;
 	fd = openat(sc->dirfd, spool_name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(e, "open the spooled tar");
@@ -1141,7 +1143,7 @@ image_import(struct store *s, int fd, const struct image_import_opts *o,
 	if (rc < 0)
 		goto out;
 	if (rc == 0) {
-		if (import_extract(&sc, tx.dirfd, layer.diff_id, o->driver,
+		if (import_extract(&sc, tx.dirfd, layer.diff_id, o,
 		    e) < 0)
 			goto out;
 		memset(&meta, 0, sizeof(meta));

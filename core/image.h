@@ -190,6 +190,7 @@ struct image_import_opts {
 					   "Imported from SOURCE" */
 	const char *source;		/* for that comment: file or "-" */
 	const struct platform *platform; /* NULL: the host's */
+	uint64_t max_bytes, max_entries; /* extraction budgets, 0: default */
 };
 
 /*

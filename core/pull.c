@@ -214,7 +214,7 @@ drain(struct reader *r, struct err *e)
 static int
 layer_attempt(struct store *s, int driver, struct registry *reg,
     const struct job *j, int idx, int fd, struct blob_src *b,
-    struct err *e)
+    const struct pull_opts *o, struct err *e)
 {
 	struct store_layer_tx tx;
 	struct store_layer_meta meta;
@@ -257,6 +257,8 @@ layer_attempt(struct store *s, int driver, struct registry *reg,
 	memset(&xo, 0, sizeof(xo));
 	xo.mode = driver == STORE_DRIVER_COPY ? EXTRACT_KEEP :
 	    EXTRACT_OVERLAY;
+	xo.max_bytes = o->max_bytes;
+	xo.max_entries = o->max_entries;
 	memset(&st, 0, sizeof(st));
 	if (extract_tar(tx.dirfd, &rd, &xo, &st, e) < 0 ||
 	    drain(&rd, e) < 0 || drain(&rc, e) < 0) {
@@ -317,7 +319,7 @@ out:
 /* The worker process body for layer `idx`; returns the exit status. */
 static int
 layer_worker(struct store *s, int driver, struct registry *reg,
-    const struct job *j, int idx, int fd)
+    const struct job *j, int idx, int fd, const struct pull_opts *o)
 {
 	struct err e = ERR_INIT;
 	struct blob_src b;
@@ -325,7 +327,7 @@ layer_worker(struct store *s, int driver, struct registry *reg,
 
 	for (attempt = 0;; attempt++) {
 		err_clear(&e);
-		r = layer_attempt(s, driver, reg, j, idx, fd, &b, &e);
+		r = layer_attempt(s, driver, reg, j, idx, fd, &b, o, &e);
 		if (r >= 0)
 			break;
 		if (!b.restart || attempt >= RESTARTS_MAX) {
@@ -456,7 +458,7 @@ run_jobs(struct store *s, int driver, struct registry *reg,
 				if (getppid() == 1)
 					_exit(1);
 				_exit(layer_worker(s, driver, reg,
-				    &jobs[next], (int)next, pfd[1]));
+				    &jobs[next], (int)next, pfd[1], o));
 			}
 			jobs[next].pid = pid;
 			jobs[next].state = 1;

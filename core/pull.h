@@ -40,6 +40,8 @@ struct pull_event {
 struct pull_opts {
 	const char *platform;	/* "os/arch[/variant]", NULL for the host */
 	int max_concurrent;	/* parallel layer downloads (>= 1) */
+	uint64_t max_bytes;	/* per-layer extraction budgets, 0: default */
+	uint64_t max_entries;
 	void (*progress)(void *arg, const struct pull_event *ev);
 	void *arg;
 };
