@@ -112,17 +112,14 @@ is_dot(const char *s)
 	return s[0] == '.' && (s[1] == '\0' || (s[1] == '.' && s[2] == '\0'));
 }
 
-/*
- * Clean `in` into `out` (same size or larger): drop "/" runs and "."
- * components, resolve ".." textually. "" is the root. Returns -1 when the
- * name climbs above the root.
- */
-static int
-clean(const char *in, char *out)
+int
+extract_path_clean(const char *in, char *out, size_t size)
 {
 	const char *c;
 	size_t o = 0, n;
 
+	if (size == 0)
+		return -1;
 	while (*in) {
 		while (*in == '/')
 			in++;
@@ -142,6 +139,8 @@ clean(const char *in, char *out)
 				o--;
 			continue;
 		}
+		if (o + (o > 0) + n + 1 > size)
+			return -1;
 		if (o)
 			out[o++] = '/';
 		memcpy(out + o, c, n);
@@ -1077,7 +1076,7 @@ do_hardlink(struct x *x, const struct tar_entry *ent, int pfd,
 	struct stat a, b;
 	int tfd, i, ret = -1;
 
-	if (clean(ent->linkpath, t) < 0)
+	if (extract_path_clean(ent->linkpath, t, sizeof(x->tpath)) < 0)
 		return err_set(e, ERR_PARSE, "hard link target %.200s is "
 		    "outside the layer", ent->linkpath);
 	if (!*t)
@@ -1213,7 +1212,7 @@ entry(struct x *x, const struct tar_entry *ent, struct err *e)
 	    strlen(ent->linkpath) > x->o.max_path)
 		return err_set(e, ERR_LIMIT, "path or link target longer than "
 		    "%zu bytes (max_path)", x->o.max_path);
-	if (clean(ent->path, x->path) < 0)
+	if (extract_path_clean(ent->path, x->path, sizeof(x->path)) < 0)
 		return err_set(e, ERR_PARSE, "path climbs out of the layer "
 		    "root");
 	len = strlen(x->path);

@@ -165,6 +165,13 @@ int extract_tar(int rootfd, struct reader *src, const struct extract_opts *o,
     struct extract_stats *st, struct err *e);
 
 /*
+ * Clean the tar path `in` into `out` (`size` bytes): "/" runs and "."
+ * components dropped, ".." resolved textually; "" names the root. Returns
+ * -1 when the name climbs above the root or does not fit.
+ */
+int extract_path_clean(const char *in, char *out, size_t size);
+
+/*
  * Check that overlay whiteouts can be made in the directory `dirfd`: a
  * character device 0/0 and an opaque xattr (trusted.overlay.opaque, or
  * user.overlay.opaque with EXTRACT_USERXATTR in `flags`), on a scratch

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "extract.h"
 #include "loadplan.h"
 #include "ref.h"
 #include "sha256.h"
@@ -480,38 +481,8 @@ out:
 int
 loadplan_clean(const char *in, char *out, size_t size)
 {
-	const char *c;
-	size_t o = 0, n;
-
-	while (*in) {
-		while (*in == '/')
-			in++;
-		if (!*in)
-			break;
-		for (c = in; *in && *in != '/'; in++)
-			;
-		n = (size_t)(in - c);
-		if (n == 1 && c[0] == '.')
-			continue;
-		if (n == 2 && c[0] == '.' && c[1] == '.') {
-			if (o == 0)
-				return -1;
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-			continue;
-		}
-		if (o + (o > 0) + n + 1 > size)
-			return -1;
-		if (o > 0)
-			out[o++] = '/';
-		memcpy(out + o, c, n);
-		o += n;
-	}
-	if (o == 0 || o >= size)
+	if (extract_path_clean(in, out, size) < 0 || !out[0])
 		return -1;
-	out[o] = '\0';
 	return 0;
 }
 
