@@ -1112,8 +1112,7 @@ image_import(struct store *s, int fd, const struct image_import_opts *o,
 	struct platform p;
 	struct ref r;
 	struct timespec ts;
-	unsigned char dg[SHA256_LEN];
-	char hex[SHA256_HEX_LEN + 1], tag[REF_STR_MAX], *tags[1];
+	char tag[REF_STR_MAX], *tags[1];
 	char *cfg = NULL;
 	uint64_t size = 0;
 	size_t len;
@@ -1161,9 +1160,7 @@ image_import(struct store *s, int fd, const struct image_import_opts *o,
 	if (!(cfg = import_config(o, layer.diff_id, &p, img.created, &len,
 	    e)))
 		goto out;
-	sha256_buf(cfg, len, dg);
-	sha256_hex(dg, hex);
-	snprintf(img.id, sizeof(img.id), "sha256:%s", hex);
+	sha_digest(NULL, cfg, len, img.id);
 	if (store_blob_put(s, img.id, cfg, len, e) < 0 ||
 	    (tx.active && store_layer_commit(s, &tx, &meta, e) < 0))
 		goto out;

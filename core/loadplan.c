@@ -37,38 +37,20 @@ member(struct ctx *c, const char *name, const char **buf, size_t *len,
 	return 0;
 }
 
-static void
-sha256_digest(const void *buf, size_t len, char out[DIGEST_MAX])
-{
-	unsigned char dg[SHA256_LEN];
-	char hex[SHA256_HEX_LEN + 1];
-
-	sha256_buf(buf, len, dg);
-	sha256_hex(dg, hex);
-	snprintf(out, DIGEST_MAX, "sha256:%s", hex);
-}
-
 /* Do `len` bytes at `buf` hash to `digest` (sha256 or sha512)? */
 static int
 verify(const char *digest, int64_t size, const void *buf, size_t len,
     struct err *e)
 {
-	unsigned char dg[SHA512_LEN];
-	char hex[SHA512_HEX_LEN + 1];
+	char got[SHA_DIGEST_MAX];
 
 	if (size >= 0 && (uint64_t)size != len)
 		return err_set(e, ERR_DIGEST, "size %zu, the descriptor says "
 		    "%lld", len, (long long)size);
-	if (strncmp(digest, "sha512:", 7) == 0) {
-		sha512_buf(buf, len, dg);
-		sha512_hex(dg, hex);
-	} else {
-		sha256_buf(buf, len, dg);
-		sha256_hex(dg, hex);
-	}
-	if (strcmp(hex, digest + 7) != 0)
+	sha_digest(digest, buf, len, got);
+	if (strcmp(got + 7, digest + 7) != 0)
 		return err_set(e, ERR_DIGEST, "digest mismatch: expected %s, "
-		    "got %.7s%s", digest, digest, hex);
+		    "got %.7s%s", digest, digest, got + 7);
 	return 0;
 }
 
@@ -158,7 +140,7 @@ config_load(struct ctx *c, const char *name, const char *digest,
 	if (digest && verify(digest, size, im->config, im->config_len,
 	    e) < 0)
 		return err_ctx(e, "config %.200s", name);
-	sha256_digest(im->config, im->config_len, im->id);
+	sha_digest(NULL, im->config, im->config_len, im->id);
 	if (image_config_parse(im->config, im->config_len, &ic, e) < 0)
 		return err_ctx(e, "config %.200s", name);
 	im->platform = ic.platform;

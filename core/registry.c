@@ -616,8 +616,7 @@ registry_get_manifest(struct registry *r, const char *reference,
     char digest[DIGEST_MAX], struct err *e)
 {
 	struct http_response resp;
-	unsigned char dg[SHA512_LEN];
-	char path[1024], hex[SHA512_HEX_LEN + 1];
+	char path[1024];
 	const char *ct, *hd;
 	size_t n;
 	int ret = -1;
@@ -651,15 +650,7 @@ registry_get_manifest(struct registry *r, const char *reference,
 		goto out;
 	}
 	/* The digest of the exact bytes, in the algorithm asked for. */
-	if (strncmp(reference, "sha512:", 7) == 0) {
-		sha512_buf(*buf, *len, dg);
-		sha512_hex(dg, hex);
-		snprintf(digest, DIGEST_MAX, "sha512:%s", hex);
-	} else {
-		sha256_buf(*buf, *len, dg);
-		sha256_hex(dg, hex);
-		snprintf(digest, DIGEST_MAX, "sha256:%s", hex);
-	}
+	sha_digest(reference, *buf, *len, digest);
 	if (strchr(reference, ':') && strcmp(reference, digest) != 0) {
 		err_set(e, ERR_DIGEST, "manifest %s: digest mismatch (got "
 		    "%s)", reference, digest);
@@ -738,8 +729,7 @@ read_blob_once(struct registry *r, const struct descriptor *d,
     char **buf, size_t *len, struct err *e)
 {
 	struct http_response resp;
-	unsigned char dg[SHA512_LEN];
-	char hex[SHA512_HEX_LEN + 1], got[DIGEST_MAX];
+	char got[DIGEST_MAX];
 	int ret = -1;
 
 	*buf = NULL;
@@ -765,15 +755,7 @@ read_blob_once(struct registry *r, const struct descriptor *d,
 		    "says %lld", d->digest, *len, (long long)d->size);
 		goto out;
 	}
-	if (strncmp(d->digest, "sha512:", 7) == 0) {
-		sha512_buf(*buf, *len, dg);
-		sha512_hex(dg, hex);
-		snprintf(got, sizeof(got), "sha512:%s", hex);
-	} else {
-		sha256_buf(*buf, *len, dg);
-		sha256_hex(dg, hex);
-		snprintf(got, sizeof(got), "sha256:%s", hex);
-	}
+	sha_digest(d->digest, *buf, *len, got);
 	if (strcmp(got, d->digest) != 0) {
 		err_set(e, ERR_DIGEST, "blob %s: digest mismatch (got %s)",
 		    d->digest, got);

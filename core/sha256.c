@@ -390,3 +390,20 @@ sha512_hex(const unsigned char dg[SHA512_LEN], char hex[SHA512_HEX_LEN + 1])
 {
 	hex_encode(dg, SHA512_LEN, hex);
 }
+
+void
+sha_digest(const char *like, const void *data, size_t len,
+    char out[SHA_DIGEST_MAX])
+{
+	unsigned char dg[SHA512_LEN];
+
+	if (like && strncmp(like, "sha512:", 7) == 0) {
+		sha512_buf(data, len, dg);
+		memcpy(out, "sha512:", 7);
+		sha512_hex(dg, out + 7);
+	} else {
+		sha256_buf(data, len, dg);
+		memcpy(out, "sha256:", 7);
+		sha256_hex(dg, out + 7);
+	}
+}

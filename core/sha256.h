@@ -152,4 +152,16 @@ void sha512_buf(const void *data, size_t len, unsigned char out[SHA512_LEN]);
 void sha512_hex(const unsigned char dg[SHA512_LEN],
 	char hex[SHA512_HEX_LEN + 1]);
 
+enum {
+	SHA_DIGEST_MAX = 7 + SHA512_HEX_LEN + 1,	/* "sha512:" hex NUL */
+};
+
+/*
+ * The OCI digest string of the `len` bytes at `data` ("sha256:<hex>", or
+ * "sha512:<hex>" when `like` (may be NULL) starts with "sha512:") into
+ * `out` (SHA_DIGEST_MAX bytes).
+ */
+void sha_digest(const char *like, const void *data, size_t len,
+	char out[SHA_DIGEST_MAX]);
+
 #endif
