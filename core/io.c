@@ -36,7 +36,10 @@ mem_read(void *ctx, void *buf, size_t len, struct err *e)
 	(void)e;
 	if (n > len)
 		n = len;
-	memcpy(buf, m->buf + m->off, n);
+	if (m->max && n > m->max)
+		n = m->max;
+	if (n)
+		memcpy(buf, m->buf + m->off, n);
 	m->off += n;
 	return (ssize_t)n;
 }
@@ -48,6 +51,7 @@ io_mem_reader(struct io_mem *m, const void *buf, size_t len,
 	m->buf = buf;
 	m->len = len;
 	m->off = 0;
+	m->max = 0;
 	r->read = mem_read;
 	r->ctx = m;
 }

@@ -30,10 +30,12 @@ int io_read_full(struct reader *r, void *buf, size_t len, struct err *e);
 /*
  * A reader over `len` bytes at `buf` (borrowed, must outlive `m`). The
  * caller-allocated `m` holds the position; `r` is set up to read from it.
+ * `max`, 0 after io_mem_reader(), caps the bytes one read returns: tests
+ * set it to feed a stage in small or odd-sized pieces.
  */
 struct io_mem {
 	const unsigned char *buf;
-	size_t len, off;
+	size_t len, off, max;
 };
 void io_mem_reader(struct io_mem *m, const void *buf, size_t len,
     struct reader *r);

@@ -20,27 +20,6 @@ enum {
 	OUT_CAP = 16 << 20,
 };
 
-struct chunky {
-	const uint8_t *p;
-	size_t len, off, max;
-};
-
-static ssize_t
-chunky_read(void *ctx, void *buf, size_t n, struct err *e)
-{
-	struct chunky *c = ctx;
-
-	(void)e;
-	if (n > c->max)
-		n = c->max;
-	if (n > c->len - c->off)
-		n = c->len - c->off;
-	if (n)
-		memcpy(buf, c->p + c->off, n);
-	c->off += n;
-	return (ssize_t)n;
-}
-
 struct result {
 	unsigned char dg[SHA256_LEN];
 	uint64_t out;
@@ -56,13 +35,15 @@ static void
 run(const uint8_t *data, size_t size, unsigned flags, size_t chunk,
     size_t ochunk, struct result *res)
 {
-	struct chunky c = { data, size, 0, chunk };
-	struct reader src = { chunky_read, &c }, r;
+	struct io_mem c;
+	struct reader src, r;
 	struct err e = ERR_INIT;
 	struct sha256 h;
 	size_t want;
 	ssize_t n;
 
+	io_mem_reader(&c, data, size, &src);
+	c.max = chunk;
 	memset(res, 0, sizeof(*res));
 	sha256_init(&h);
 	if (gzip_init(&z, &src, flags, &r, &e) < 0)

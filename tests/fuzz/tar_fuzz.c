@@ -18,27 +18,6 @@
 #include "sha256.h"
 #include "tar.h"
 
-struct chunky {
-	const uint8_t *p;
-	size_t len, off, max;
-};
-
-static ssize_t
-chunky_read(void *ctx, void *buf, size_t n, struct err *e)
-{
-	struct chunky *c = ctx;
-
-	(void)e;
-	if (n > c->max)
-		n = c->max;
-	if (n > c->len - c->off)
-		n = c->len - c->off;
-	if (n)
-		memcpy(buf, c->p + c->off, n);
-	c->off += n;
-	return (ssize_t)n;
-}
-
 struct result {
 	unsigned char dg[SHA256_LEN];
 	int status;
@@ -121,8 +100,8 @@ static void
 run(const uint8_t *data, size_t size, size_t chunk, size_t rchunk,
     int skip_some, struct result *res)
 {
-	struct chunky c = { data, size, 0, chunk };
-	struct reader r = { chunky_read, &c };
+	struct io_mem c;
+	struct reader r;
 	struct err e = ERR_INIT;
 	struct tar_entry ent;
 	struct sha256 h;
@@ -132,6 +111,8 @@ run(const uint8_t *data, size_t size, size_t chunk, size_t rchunk,
 	ssize_t n;
 	int st;
 
+	io_mem_reader(&c, data, size, &r);
+	c.max = chunk;
 	memset(res, 0, sizeof(*res));
 	sha256_init(&h);
 	tar_init(&t, &r);

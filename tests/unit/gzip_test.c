@@ -22,27 +22,6 @@ struct buf {
 };
 
 /* A source handing out at most `max` bytes per read. */
-struct chunky {
-	const unsigned char *p;
-	size_t len, off, max;
-};
-
-static ssize_t
-chunky_read(void *ctx, void *buf, size_t n, struct err *e)
-{
-	struct chunky *c = ctx;
-
-	(void)e;
-	if (n > c->max)
-		n = c->max;
-	if (n > c->len - c->off)
-		n = c->len - c->off;
-	if (n)
-		memcpy(buf, c->p + c->off, n);
-	c->off += n;
-	return (ssize_t)n;
-}
-
 /* A source that fails after `ok` bytes. */
 struct failing {
 	size_t ok;
@@ -121,8 +100,8 @@ static long
 decode(const struct buf *in, unsigned flags, size_t chunk, size_t ochunk,
     unsigned char **outp)
 {
-	struct chunky c = { in->p, in->len, 0, chunk };
-	struct reader src = { chunky_read, &c }, r;
+	struct io_mem c;
+	struct reader src, r;
 	struct err e = ERR_INIT;
 	struct buf out = { 0 };
 	unsigned char tmp[1 << 16];
@@ -130,6 +109,8 @@ decode(const struct buf *in, unsigned flags, size_t chunk, size_t ochunk,
 	ssize_t n;
 	long ret;
 
+	io_mem_reader(&c, in->p, in->len, &src);
+	c.max = chunk;
 	errmsg[0] = '\0';
 	errcode = 0;
 	if (!z || gzip_init(z, &src, flags, &r, &e) < 0)
@@ -422,7 +403,7 @@ counters_and_digest(void)
 	unsigned char data[10000], dg[SHA256_LEN], *got;
 	char hex[SHA256_HEX_LEN + 1], want[80];
 	struct buf gz = { 0 };
-	struct chunky c;
+	struct io_mem c;
 	struct reader src, zr, d1r, d2r;
 	struct digestio d1, d2;
 	struct err e = ERR_INIT;
@@ -433,8 +414,8 @@ counters_and_digest(void)
 	fill_pattern(data, sizeof(data), 11);
 	gz_member(&gz, data, sizeof(data), 0);
 	gz_member(&gz, data, 100, 0);
-	c = (struct chunky){ gz.p, gz.len, 0, 1000 };
-	src = (struct reader){ chunky_read, &c };
+	io_mem_reader(&c, gz.p, gz.len, &src);
+	c.max = 1000;
 	/* body -> digest -> gzip -> digest, as in a pull */
 	digestio_init(&d1, &src, &d1r);
 	gzip_init(&z, &d1r, 0, &zr, &e);

@@ -16,28 +16,6 @@
 #include "tarw.h"
 
 /* A source handing out at most `max` bytes per read. */
-struct chunky {
-	const unsigned char *p;
-	size_t len, off, max;
-};
-
-static ssize_t
-chunky_read(void *ctx, void *buf, size_t n, struct err *e)
-{
-	struct chunky *c = ctx;
-
-	(void)e;
-	if (n > c->max)
-		n = c->max;
-	if (n > c->len - c->off)
-		n = c->len - c->off;
-	if (n == 0)
-		return 0;
-	memcpy(buf, c->p + c->off, n);
-	c->off += n;
-	return (ssize_t)n;
-}
-
 static char out[1 << 16];
 static struct err derr;
 
@@ -50,8 +28,8 @@ static struct err derr;
 static int
 dump(const struct tarw *w, size_t chunk, size_t rchunk)
 {
-	struct chunky c = { w->buf, w->len, 0, chunk };
-	struct reader r = { chunky_read, &c };
+	struct io_mem c;
+	struct reader r;
 	struct tar_entry ent;
 	struct tar t;
 	size_t o = 0, i, got;
@@ -59,6 +37,8 @@ dump(const struct tarw *w, size_t chunk, size_t rchunk)
 	ssize_t n;
 	int ret;
 
+	io_mem_reader(&c, w->buf, w->len, &r);
+	c.max = chunk;
 	err_clear(&derr);
 	out[0] = '\0';
 	tar_init(&t, &r);
@@ -735,8 +715,8 @@ endings(void)
 {
 	struct tarw w, v;
 	struct tw_hdr h;
-	struct chunky c;
-	struct reader r = { chunky_read, &c };
+	struct io_mem c;
+	struct reader r;
 	struct tar_entry ent;
 	struct tar t;
 	struct err e = ERR_INIT;
@@ -781,7 +761,8 @@ endings(void)
 	tw_file(&w, "f", "x");
 	tw_end(&w);
 	tw_grow(&w, 10240);
-	c = (struct chunky){ w.buf, w.len, 0, 4096 };
+	io_mem_reader(&c, w.buf, w.len, &r);
+	c.max = 4096;
 	tar_init(&t, &r);
 	CHECK(tar_drain(&t, 1 << 20, &count, &e) < 0 && e.code == ERR_USAGE,
 	    "drain before the end refused");
@@ -793,7 +774,8 @@ endings(void)
 	    "10 KiB of zeros after the end drained (%llu)",
 	    (unsigned long long)count);
 	tar_free(&t);
-	c = (struct chunky){ w.buf, w.len, 0, 4096 };
+	io_mem_reader(&c, w.buf, w.len, &r);
+	c.max = 4096;
 	tar_init(&t, &r);
 	CHECK(tar_next(&t, &ent, &e) == 1 && tar_next(&t, &ent, &e) == 0 &&
 	    tar_drain(&t, 10239, &count, &e) < 0 && e.code == ERR_LIMIT,
@@ -811,7 +793,8 @@ endings(void)
 	tw_put(&w, &h);
 	w.buf[w.len - 512] ^= 1;
 	tw_free(&v);
-	c = (struct chunky){ w.buf, w.len, 0, 100000 };
+	io_mem_reader(&c, w.buf, w.len, &r);
+	c.max = 100000;
 	tar_init(&t, &r);
 	CHECK(tar_next(&t, &ent, &e) == 1 && tar_read(&t, buf, 1, &e) == 1 &&
 	    buf[0] == 'z' && tar_next(&t, &ent, &e) == 1 &&
