@@ -18,26 +18,6 @@
 
 #include "http.h"
 
-struct trickle {
-	const uint8_t *p;
-	size_t len, step;
-};
-
-static ssize_t
-trickle_read(void *ctx, void *buf, size_t len, struct err *e)
-{
-	struct trickle *t = ctx;
-	size_t n = t->len < t->step ? t->len : t->step;
-
-	(void)e;
-	if (n > len)
-		n = len;
-	memcpy(buf, t->p, n);
-	t->p += n;
-	t->len -= n;
-	return (ssize_t)n;
-}
-
 static void
 check_fields(const struct http_response *r)
 {
@@ -78,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const methods[] = { "GET", "HEAD", "CONNECT",
 	    "POST" };
 	struct http_response r;
-	struct trickle t;
+	struct io_mem t;
 	struct reader src;
 	struct err e = ERR_INIT;
 	char *body, piece[7];
@@ -87,11 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	t.p = data + 1;
-	t.len = size - 1;
-	t.step = (size_t)(data[0] >> 2) + 1;
-	src.read = trickle_read;
-	src.ctx = &t;
+	io_mem_reader(&t, data + 1, size - 1, &src);
+	t.max = (size_t)(data[0] >> 2) + 1;	/* bytes per read */
 	if (http_response_parse(&r, &src, methods[data[0] & 3], &e))
 		return 0;
 	check_fields(&r);

@@ -432,27 +432,6 @@ url_of(const struct srv *s, const char *path)
 
 /* --- responses from memory --- */
 
-/* A reader handing out at most `step` bytes per call. */
-struct trickle {
-	const char *p;
-	size_t len, step;
-};
-
-static ssize_t
-trickle_read(void *ctx, void *buf, size_t len, struct err *e)
-{
-	struct trickle *t = ctx;
-	size_t n = t->len < t->step ? t->len : t->step;
-
-	(void)e;
-	if (n > len)
-		n = len;
-	memcpy(buf, t->p, n);
-	t->p += n;
-	t->len -= n;
-	return (ssize_t)n;
-}
-
 /*
  * Parse `raw` as a response to `method` and read its body (cap `max`)
  * through a reader giving `step` bytes at a time. Returns 0 with the body
@@ -463,14 +442,11 @@ parse_mem(const char *raw, size_t rawlen, const char *method, size_t step,
     size_t max, struct http_response *r, char **body, size_t *len,
     struct err *e)
 {
-	static struct trickle t;
+	static struct io_mem t;
 	struct reader src;
 
-	t.p = raw;
-	t.len = rawlen ? rawlen : strlen(raw);
-	t.step = step;
-	src.read = trickle_read;
-	src.ctx = &t;
+	io_mem_reader(&t, raw, rawlen ? rawlen : strlen(raw), &src);
+	t.max = step;	/* at most `step` bytes per read */
 	*body = NULL;
 	err_clear(e);
 	if (http_response_parse(r, &src, method, e))
