@@ -5,7 +5,7 @@
 #define ROCKER_DEFAULTS_H
 
 static const char DEFAULT_ROOT[] = "/var/lib/rocker";	/* image store */
-static const char DEFAULT_STATE[] = "/run/rocker";	/* containers, locks */
+static const char DEFAULT_STATE[] = "/var/lib/rocker"; /* containers/ */
 static const char DEFAULT_CONFIG[] = "/etc/rocker/config.json";
 static const char DEFAULT_REGISTRY[] = "docker.io";
 /* Registry mirrors for Docker Hub, tried in order before it (none). */

@@ -47,7 +47,7 @@ static const char main_usage[] =
 "/etc/rocker/config.json)\n"
 "  -D, --debug         print debug messages on stderr\n"
 "      --root DIR      image store root (default /var/lib/rocker)\n"
-"      --state DIR     container state root (default /run/rocker)\n"
+"      --state DIR     container records (default /var/lib/rocker)\n"
 "      --help          show this help; 'rocker APPLET --help' for one applet\n"
 "      --install [-s] DIR  make DIR/rocker-APPLET links (-s: symbolic)\n"
 "      --list          list applets, one per line\n"

@@ -33,7 +33,7 @@ main(void)
 	unsetenv("ROCKER_CONFIG");
 	config_defaults(&c);
 	CHECK(strcmp(c.root, "/var/lib/rocker") == 0, "default root");
-	CHECK(strcmp(c.state, "/run/rocker") == 0, "default state");
+	CHECK(strcmp(c.state, "/var/lib/rocker") == 0, "default state");
 	CHECK(strcmp(c.registry, "docker.io") == 0, "default registry");
 	CHECK(strcmp(c.bridge, "rocker0") == 0 &&
 	    strcmp(c.subnet, "10.77.0.0/16") == 0, "default bridge");
@@ -52,7 +52,7 @@ main(void)
 	CHECK(c.max_downloads == 5 && strcmp(c.driver, "copy") == 0,
 	    "file sets number and driver");
 	CHECK(strcmp(c.file, path) == 0, "records the file read");
-	CHECK(strcmp(c.state, "/run/rocker") == 0, "unset keys keep defaults");
+	CHECK(strcmp(c.state, "/var/lib/rocker") == 0, "unset keys keep defaults");
 
 	config_defaults(&c);
 	CHECK(load_text(&c, "{\"data-root\": \"/a\", \"bogus\": 1}", &e) < 0
