@@ -61,7 +61,7 @@ struct how {
 struct walk {
 	int root;		/* borrowed */
 	int cur;		/* owned: O_PATH fd of directory `res` */
-	int flags;		/* W_OPEN: open(2) flags of the last component */
+	int flags;		/* W_OPEN: open(2) flags for the result */
 	int bflags;		/* BENEATH_* */
 	enum wmode mode;
 	mode_t cmode;		/* mode of what W_MKDIR / W_MKFILE create */
@@ -447,8 +447,8 @@ run(struct walk *w, int *fdp, struct err *e)
 		w->pos += n;
 		if (n > NAME_MAX_) {
 			w->name[0] = '\0';
-			return wfail(w, e, ENAMETOOLONG, "a component is longer "
-			    "than 255 bytes");
+			return wfail(w, e, ENAMETOOLONG, "a component is "
+			    "longer than 255 bytes");
 		}
 		memcpy(w->name, c, n);
 		w->name[n] = '\0';
@@ -516,15 +516,33 @@ out:
 
 /* --- openat2 --- */
 
+/*
+ * Is openat2 usable? Probed once on "/": ENOSYS (Linux < 5.6) or EPERM
+ * (a seccomp filter that predates openat2) means no.
+ */
 static int
 want_openat2(void)
 {
+	static const struct how probe = { O_PATH | O_CLOEXEC, 0, 0 };
+	static int probed;
 	const char *v;
+	long fd;
 
-	if (beneath_force_walk || openat2_missing)
+	if (beneath_force_walk)
 		return 0;
 	v = getenv("ROCKER_NO_OPENAT2");
-	return !v || !*v || strcmp(v, "0") == 0;
+	if (v && *v && strcmp(v, "0") != 0)
+		return 0;
+	if (!probed) {
+		probed = 1;
+		fd = syscall(SYSNR_OPENAT2, AT_FDCWD, "/", &probe,
+		    sizeof(probe));
+		if (fd >= 0)
+			close((int)fd);
+		else if (errno == ENOSYS || errno == EPERM)
+			openat2_missing = 1;
+	}
+	return !openat2_missing;
 }
 
 /* openat2 beneath the root: an fd, or -1 with errno (ENOSYS: use the

@@ -24,7 +24,7 @@
  *
  * Two resolvers do the work. openat2(2) with RESOLVE_IN_ROOT |
  * RESOLVE_NO_MAGICLINKS (Linux 5.6+) is used when available. Otherwise
- * (ENOSYS, or beneath_force_walk, or the environment variable
+ * (ENOSYS or EPERM from a probe, beneath_force_walk, or the variable
  * ROCKER_NO_OPENAT2 set to a non-empty value other than "0") a walk opens
  * one component at a time with openat(O_PATH | O_NOFOLLOW), reads each
  * symlink through its own fd and splices the target into the path left
