@@ -20,7 +20,7 @@ VHOST := $(VENDOR)/host
 VSTAMP := $(VENDOR)/src/.fetched
 
 WARN := -Wall -Wextra
-INC := -Icore -Iapplets -Iconfig
+INC := -Icore -Iapplets -Iconfig -Ibuild/gen
 CFLAGS ?= -Os
 MUSL_CFLAGS := -std=gnu99 $(WARN) $(CFLAGS) -ffunction-sections \
 	-fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
@@ -143,8 +143,23 @@ build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_OBJ) $(wildcard core/*.h) \
 	$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(FUZZ_OBJ) $(VLIBS_HOST)
 
-lint:
+lint: build/gen/seccomp_bpf.h
 	sh tests/lint.sh
+
+# Seccomp (docs/seccomp.md): config/*.txt -> C tables -> the default
+# profile's BPF, compiled by core/seccomp.c itself built for the host.
+SC_TXT := config/seccomp_default.txt $(wildcard config/syscalls_*.txt)
+build/gen/seccomp_tables.h: config/seccomp_gen.c core/seccomp.h $(SC_TXT)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu99 $(WARN) -O1 -Icore -o build/gen/seccomp_gen $<
+	build/gen/seccomp_gen $(SC_TXT) > $@.tmp && mv $@.tmp $@
+build/gen/seccomp_bpf.h: config/seccomp_bpfgen.c core/seccomp.c core/err.c \
+		build/gen/seccomp_tables.h $(wildcard core/*.h)
+	$(HOSTCC) -std=gnu99 $(WARN) -O1 -DSECCOMP_GEN $(INC) \
+		-o build/gen/seccomp_bpfgen $(filter %.c,$^)
+	build/gen/seccomp_bpfgen > $@.tmp && mv $@.tmp $@
+build/musl/core/seccomp.o build/host/obj/seccomp.o \
+	build/fuzz/obj/seccomp.o: build/gen/seccomp_bpf.h
 
 size: rocker
 	@echo "rocker: $$(stat -c %s rocker) bytes (stripped)"
