@@ -21,8 +21,8 @@
  * Nothing here follows a symlink: every directory is opened with
  * O_NOFOLLOW | O_DIRECTORY relative to its parent's fd, and every entry is
  * handled with *at() calls (AT_SYMLINK_NOFOLLOW). A directory on another
- * filesystem (a mount point) in the destination is never descended into
- * or removed (EXDEV/EBUSY errors instead).
+ * filesystem (a mount point) in copydrv_populate()'s destination is never
+ * descended into or removed (EXDEV/EBUSY errors instead).
  *
  * Directories cost two fds per level of depth while they are walked
  * (source and destination); trees deeper than COPYDRV_DEPTH_MAX levels
