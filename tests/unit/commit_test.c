@@ -657,7 +657,8 @@ test_export(void)
 	int fd, n = 0, mnt = 0, inmnt = 0, passwd = 0, rc;
 	int mounted;
 
-	mounted = private_ns && mount("tmpfs", P("c1/mnt"), "tmpfs", 0, "size=64k") == 0 &&
+	mounted = private_ns && mount("tmpfs", P("c1/mnt"), "tmpfs", 0,
+	    "size=64k") == 0 &&
 	    put_file(P("c1/mnt/hidden"), "h") == 0;
 	fd = open(P("export.tar"), O_RDWR | O_CREAT | O_TRUNC, 0600);
 	CHECK(cexport_tree(P("c1"), fd, E) == 0, "export: %s", e.msg);
