@@ -799,6 +799,12 @@ entry(struct walk *k, int dfd, const char *name, int *child,
 			err_sys(e, "open");
 			goto out;
 		}
+		if (fst.st_dev != k->dev && (k->flags & TARW_XDEV_EMPTY)) {
+			hdr_from_stat(&h, &fst, k->epath);
+			h.type = TAR_DIR;
+			r = emit(k, &h, e);
+			goto out;
+		}
 		if (fst.st_dev != k->dev) {
 			err_set(e, EXDEV, "a mount point: not archived");
 			goto out;

@@ -17,7 +17,7 @@
  *    with two zero blocks.
  *
  * tarw_tree() archives a directory (a layer's diff/, a container's upper
- * dir) in a fixed order: the entries of each directory sorted bytewise by
+ * dir, a whole rootfs) in a fixed order: the entries of each directory sorted bytewise by
  * name, each directory before its contents, the root itself not listed.
  * It never follows a symlink and opens every directory beneath the root
  * with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) (an O_NOFOLLOW walk
@@ -129,6 +129,13 @@ enum {
 	 */
 	TARW_OVERLAY = 1 << 0,
 	TARW_NO_OPENAT2 = 1 << 1,	/* use the O_NOFOLLOW walk (tests) */
+	/*
+	 * A directory on another filesystem than the root's (a mount point:
+	 * /proc, a volume) is archived as an empty directory with the
+	 * mounted filesystem's metadata, without xattrs, instead of failing
+	 * with EXDEV. `docker export` wants this.
+	 */
+	TARW_XDEV_EMPTY = 1 << 2,
 };
 
 /* What tarw_tree() wrote. */
@@ -147,8 +154,11 @@ struct tarw_tree_stats {
  * an inode with several links becomes a hard link entry to the first
  * path. Extended attributes kept: security.capability and user.* (except
  * user.overlay.*), sorted by name; trusted.*, security.selinux and ACLs
- * are left out. `st` may be NULL. Returns 0 or -1 with `e` set to
- * "PATH: cause".
+ * are left out. A directory on another filesystem than `dirfd`'s (a
+ * mount point) is an EXDEV error unless TARW_XDEV_EMPTY is given; other
+ * entries are archived whatever their filesystem (a file bind-mounted
+ * over another is read through the mount). `st` may be NULL. Returns 0
+ * or -1 with `e` set to "PATH: cause".
  */
 int tarw_tree(struct tarw *w, int dirfd, unsigned flags,
     struct tarw_tree_stats *st, struct err *e);
