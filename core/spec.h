@@ -251,6 +251,18 @@ struct spec {
  * type: unknown namespace \"foo\""): ERR_PARSE for a malformed or
  * unsupported document, ERR_LIMIT above SPEC_MAX_SIZE. On failure `s` is
  * freed and zeroed. Returns 0 or -1.
+ *
+ * ociVersion must be "1.x". "root" and "process" may be absent (root_path
+ * NULL, process zeroed: the caller decides whether it needs them); a
+ * present process needs non-empty args and an absolute cwd. JSON null
+ * reads as an absent member. Normalised on the way in: "" cgroupsPath,
+ * cpus, mems, apparmorProfile, selinuxLabel and mountLabel become NULL
+ * (the last three are refused unless empty); SCMP_ACT_KILL_THREAD becomes
+ * SPEC_SC_KILL; a device rule without access gets "rwm", a device without
+ * fileMode 0666. A new user namespace needs both mappings (crun's rootless
+ * configs without mappings are refused); mappings need a user namespace;
+ * a hostname or domainname needs a UTS namespace. spec.c lists the keys
+ * ignored and refused.
  */
 int spec_parse(const char *buf, size_t len, struct spec *s, struct err *e);
 
@@ -261,6 +273,12 @@ int spec_load(const char *path, struct spec *s, struct err *e);
  * Serialise `s` as a runtime-spec 1.0.2 config.json (pretty, tab-indented)
  * into a new heap string *out (NUL-terminated, caller frees) of *len bytes.
  * spec_parse(spec_write(s)) gives back an equal struct. Returns 0 or -1.
+ *
+ * Key names and value forms are the standard ones runc and crun read
+ * (memory swap and pids limit INT64_MAX as -1). Defaults for a struct
+ * built by hand: oci_version NULL writes "1.0.2", cwd NULL "/"; the
+ * process object is written when it has args or a cwd, "capabilities"
+ * only when has_caps, unset resources not at all.
  */
 int spec_write(const struct spec *s, char **out, size_t *len, struct err *e);
 
