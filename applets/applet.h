@@ -21,6 +21,7 @@ struct rocker {
 	const char *applet;	/* name of the running applet */
 	int debug;		/* --debug given */
 	struct config cfg;	/* defaults < config file < environment < flags */
+	char **argv;		/* the program's whole argv (re-exec) */
 };
 
 extern struct rocker rk;
@@ -48,6 +49,15 @@ void die_err(const struct err *e, int status) __attribute__((noreturn));
 /* warn_msg() then exit(status). */
 void die_msg(int status, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
+
+/*
+ * Pull `name` into the open store `s` as `run` does when the image is
+ * missing: progress on stderr (pull.c; needs the pull applet built).
+ * 0 or -1 with `e` set.
+ */
+struct store;
+int pull_for_run(struct store *s, const char *name, const char *platform,
+    int quiet, struct err *e);
 
 void *xmalloc(size_t size);
 char *xstrdup(const char *s);

@@ -1,6 +1,7 @@
 /* inspect.c - low-level information on images as JSON, like docker inspect */
 
 #include "applet.h"
+#include "container.h"
 #include "image.h"
 #include "json.h"
 #include "store.h"
@@ -9,14 +10,15 @@
 const char inspect_usage[] =
 "usage: rocker inspect [OPTIONS] NAME [NAME...]\n"
 "\n"
-"Print a JSON array with Docker's fields for each image named (a\n"
-"reference, an id or a unique id prefix): Id, RepoTags, RepoDigests,\n"
-"Created, Config, Architecture, Os, Size, RootFS, ...\n"
+"Print a JSON array with Docker's fields for each container (a name, an\n"
+"id or a unique id prefix: Id, State, Config, HostConfig, Mounts, ...)\n"
+"or image (a reference, an id or a unique id prefix: Id, RepoTags,\n"
+"RepoDigests, Created, Config, Architecture, Os, Size, RootFS, ...).\n"
+"Containers are looked up first, as Docker does.\n"
 "\n"
 "  -f, --format T   render Go template T for each, e.g. '{{.Config.Env}}',\n"
 "                   '{{json .RootFS.Layers}}', '{{index .RepoTags 0}}'\n"
-"      --type T     only objects of type T: image (containers come with\n"
-"                   the run applets)\n"
+"      --type T     only objects of type T: container or image\n"
 "  -s, --size       accepted for compatibility (Size is always shown)\n";
 
 static const char inspect_spec[] = "<1f(format):(type):s(size)";
@@ -66,6 +68,31 @@ inspect_main(int argc, char **argv)
 		driver = store_driver_name(r);
 	vals = xmalloc(o.argc * sizeof(*vals));
 	for (i = 0; i < (size_t)o.argc; i++) {
+		struct ctr c;
+
+		memset(&c, 0, sizeof(c));
+		c.lockfd = c.monfd = -1;
+		if (!image_only && (!type || strcmp(type, "container") == 0) &&
+		    ctr_open(rk.cfg.state, o.argv[i], &c, &e) == 0) {
+			json_writer_init(&w, 0);
+			if (ctr_inspect(&c, &w, &e) < 0 ||
+			    !(buf = json_writer_finish(&w, &len, &e)))
+				die_err(&e, 1);
+			json_writer_free(&w);
+			ctr_close(&c);
+			if (!(vals[nvals++] = json_parse(buf, len, NULL, &e)))
+				die_err(&e, 1);
+			free(buf);
+			continue;
+		}
+		ctr_close(&c);
+		if (e.code && e.code != ERR_NOTFOUND) {
+			warn_err(&e);
+			err_clear(&e);
+			status = 1;
+			continue;
+		}
+		err_clear(&e);
 		if ((type && strcmp(type, "image") != 0) ||
 		    image_find(&s, o.argv[i], &img, NULL, NULL, &e) < 0) {
 			if (e.code && e.code != ERR_NOTFOUND)

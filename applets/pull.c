@@ -29,6 +29,7 @@ enum {
 
 /* What the terminal shows: one line per layer, in first-seen order. */
 struct view {
+	FILE *out;			/* stdout (pull) or stderr (run) */
 	int tty;
 	int quiet;
 	int nlines;
@@ -105,8 +106,8 @@ progress(void *arg, const struct pull_event *ev)
 		return;
 	if (ev->layer < 0) {
 		if (ev->text)
-			printf("%s\n", ev->text);
-		fflush(stdout);
+			fprintf(v->out, "%s\n", ev->text);
+		fflush(v->out);
 		return;
 	}
 	if (ev->layer >= MAX_LINES)
@@ -120,22 +121,22 @@ progress(void *arg, const struct pull_event *ev)
 		if (ev->state == PULL_DOWNLOADING)
 			snprintf(line, sizeof(line), "%s: Downloading",
 			    ev->id);
-		printf("%s\n", line);
-		fflush(stdout);
+		fprintf(v->out, "%s\n", line);
+		fflush(v->out);
 		return;
 	}
 	idx = v->line_of[ev->layer] - 1;
 	if (idx < 0) {
 		idx = v->nlines++;
 		v->line_of[ev->layer] = idx + 1;
-		printf("%s\n", line);
+		fprintf(v->out, "%s\n", line);
 	} else {
 		up = v->nlines - idx;
-		printf("\033[%dA\r\033[2K%s\n", up, line);
+		fprintf(v->out, "\033[%dA\r\033[2K%s\n", up, line);
 		if (up > 1)
-			printf("\033[%dB", up - 1);
+			fprintf(v->out, "\033[%dB", up - 1);
 	}
-	fflush(stdout);
+	fflush(v->out);
 }
 
 /* Did the user name a tag or digest (else Docker says "Using default")? */
@@ -145,6 +146,45 @@ names_tag(const char *s)
 	const char *slash = strrchr(s, '/');
 
 	return strchr(slash ? slash : s, ':') || strchr(s, '@');
+}
+
+int
+pull_for_run(struct store *s, const char *name, const char *platform,
+    int quiet, struct err *e)
+{
+	struct pull_opts po;
+	struct pull_result res;
+	struct view view;
+	struct ref ref;
+	char reason[STORE_REASON_MAX];
+	int driver;
+
+	memset(&view, 0, sizeof(view));
+	view.out = stderr;
+	view.tty = isatty(2);
+	view.quiet = quiet;
+	memset(&po, 0, sizeof(po));
+	po.platform = platform;
+	po.max_concurrent = rk.cfg.max_downloads;
+	po.max_bytes = rk.cfg.layer_max_bytes;
+	po.max_entries = rk.cfg.layer_max_entries;
+	po.progress = progress;
+	po.arg = &view;
+	if (ref_parse(&ref, name, e) < 0)
+		return -1;
+	driver = store_probe_driver(s, rk.cfg.driver, reason, sizeof(reason),
+	    e);
+	if (driver < 0)
+		return -1;
+	if (pull_image(s, driver, &rk.cfg, &ref, &po, &res, e) < 0)
+		return -1;
+	if (!quiet) {
+		fprintf(stderr, "Digest: %s\n", res.digest);
+		fprintf(stderr, "Status: %s for %s\n", res.up_to_date ?
+		    "Image is up to date" : "Downloaded newer image",
+		    res.familiar);
+	}
+	return 0;
 }
 
 int
@@ -163,6 +203,7 @@ pull_main(int argc, char **argv)
 	xopts(&o, pull_spec, pull_usage, argc, argv, 2);
 	memset(&view, 0, sizeof(view));
 	memset(&s, 0, sizeof(s));
+	view.out = stdout;
 	view.tty = isatty(1);
 	view.quiet = opt_on(&o, "q");
 	memset(&po, 0, sizeof(po));

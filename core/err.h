@@ -24,6 +24,8 @@ enum err_kind {
 	ERR_AUTH = -6,		/* authentication refused */
 	ERR_DIGEST = -7,	/* content does not match its digest */
 	ERR_NOTFOUND = -8,	/* named thing does not exist */
+	ERR_NOCMD = -9,		/* a container's command does not exist */
+	ERR_NOEXEC = -10,	/* it exists but cannot be executed */
 };
 
 /*

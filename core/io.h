@@ -56,4 +56,12 @@ char *io_read_file(const char *path, size_t max, size_t *len,
 /* Write all `len` bytes to `fd`, retrying on EINTR and short writes. */
 int io_write_all(int fd, const void *buf, size_t len, struct err *e);
 
+/*
+ * snprintf() for paths: format into `buf` (`size` bytes). Returns 0, or -1
+ * with errno ENAMETOOLONG when the result did not fit (`buf` then holds a
+ * truncated string that must not be used).
+ */
+int io_pathf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

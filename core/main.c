@@ -11,6 +11,8 @@
 enum {
 	APPLET_ROOT = 1,	/* refuses to run unless euid 0 */
 	APPLET_HIDDEN = 2,	/* not listed or installed */
+	APPLET_BARE = 4,	/* no config file or environment: runs inside
+				 * containers (init) */
 	EXIT_NOTFOUND = 127,
 	EXIT_USAGE = 2,
 };
@@ -170,6 +172,8 @@ run_applet(const struct applet *a, int argc, char **argv,
 	if (rk.debug)
 		log_set_sink(debug_sink);
 	config_defaults(&rk.cfg);
+	if (a->flags & APPLET_BARE)
+		return a->main(argc, argv);
 	if (config_load_file(&rk.cfg, cfgfile, &e) < 0 ||
 	    config_load_env(&rk.cfg, &e) < 0 ||
 	    (root && config_set(&rk.cfg, "data-root", root, &e) < 0) ||
@@ -197,6 +201,7 @@ main(int argc, char **argv)
 
 	name = name ? name + 1 : argv[0] ? argv[0] : "rocker";
 	rk.applet = "rocker";
+	rk.argv = argv;
 	if (strncmp(name, "rocker-", 7) == 0) {
 		if (!(a = find_applet(name + 7))) {
 			fprintf(stderr, "rocker: %s: applet not found\n",

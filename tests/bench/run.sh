@@ -16,7 +16,7 @@ RUNS=${BENCH_RUNS:-5}
 
 echo "rocker benchmarks on $(nproc) cores, $(uname -r)"
 
-# BENCH_ONLY=sha|pull runs one section.
+# BENCH_ONLY=sha|pull|run runs one section.
 want() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
 
 # SHA-256 throughput on a 1 GiB file (page-cached: the hashing is measured,
@@ -68,6 +68,53 @@ if want pull; then
 	else
 		echo "  pull benchmark skipped: could not start the registry or build the image"
 	fi
+fi
+
+# Container start/stop: `run --rm IMAGE true` against the OCI runtimes on
+# an equivalent bundle (same busybox rootfs), podman, and the floor: bare
+# namespaces plus chroot.
+if want run; then
+	S="$T/runwork"
+	mkdir -p "$S/rootfs" "$S/bundle"
+	sh "$TOP/tests/images/rootfs.sh" > "$S/rootfs.tar"
+	tar -C "$S/rootfs" -xf "$S/rootfs.tar"
+	tar -C "$S/bundle" -xf "$S/rootfs.tar" --one-top-level=rootfs 2>/dev/null ||
+	    { mkdir -p "$S/bundle/rootfs"; tar -C "$S/bundle/rootfs" -xf "$S/rootfs.tar"; }
+	RR="env ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate $R"
+	$RR import "$S/rootfs.tar" bench/bb >/dev/null
+	# A runc-style bundle: runc's default spec, not a terminal, `true`.
+	(cd "$S/bundle" && runc spec >/dev/null 2>&1 && sed -i \
+	    -e 's/"terminal": true/"terminal": false/' \
+	    -e 's/"sh"/"true"/' config.json) || true
+	PODMAN="podman --root $S/podroot --runroot $S/podrun \
+		--cgroup-manager cgroupfs --events-backend file \
+		--storage-driver overlay"
+	$PODMAN import -q "$S/rootfs.tar" bench/bb >/dev/null 2>&1 || true
+	# crun 1.8 refuses this host's hybrid cgroups: it runs in a mount
+	# namespace without /sys/fs/cgroup/unified (one long-lived namespace,
+	# entered with nsenter).
+	CRUN="crun"
+	if grep -q ' /sys/fs/cgroup/unified ' /proc/self/mountinfo; then
+		unshare --mount --propagation private sh -c \
+		    'umount /sys/fs/cgroup/unified && exec sleep 100000' &
+		NSP=$!
+		on_exit "kill $NSP"
+		sleep 0.3
+		CRUN="nsenter -t $NSP -m crun"
+	fi
+	n=0
+	"$B" -n "${BENCH_RUN_RUNS:-20}" -w 2 \
+	    -t "Container start+stop: run --rm IMAGE true" \
+		"rocker run --rm" "$RR run --rm bench/bb true" \
+		"crun run (OCI bundle)" "sh -c 'cd $S/bundle && $CRUN run c\$\$'" \
+		"runc run (OCI bundle)" "sh -c 'cd $S/bundle && runc run r\$\$'" \
+		"podman run --rm --network none" "$PODMAN run --rm --network none bench/bb true" \
+		"floor: unshare --fork --pid --mount --uts --ipc --net chroot" "unshare --fork --pid --mount --uts --ipc --net chroot $S/rootfs /bin/true" \
+		| tee "$T/run.out"
+	awk '/rocker run/ { r = $(NF-2) } /crun run/ { c = $(NF-2) }
+	     /floor/ { f = $(NF-2) }
+	     END { gsub("ms", "", r); gsub("ms", "", c); gsub("ms", "", f);
+		if (r > 0) printf "  rocker vs crun: %.2fx faster (target > 1); rocker / floor: %.2f (target <= 2)\n", c / r, r / f }' "$T/run.out"
 fi
 
 echo

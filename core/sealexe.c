@@ -1,0 +1,121 @@
+/* sealexe.c - sealed memfd copies of the running binary */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "sealexe.h"
+
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x0001U
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 0x0002U
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+
+enum {
+	SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE,
+};
+
+int
+sealexe_is_sealed(void)
+{
+	int fd, seals;
+
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	seals = fcntl(fd, F_GET_SEALS);
+	close(fd);
+	return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+int
+sealexe_copy(struct err *e)
+{
+	struct stat sb;
+	off_t off = 0;
+	ssize_t n;
+	int src, fd;
+
+	src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (src < 0)
+		return err_sys(e, "open /proc/self/exe");
+	if (fstat(src, &sb) < 0) {
+		close(src);
+		return err_sys(e, "stat /proc/self/exe");
+	}
+	/* MFD_EXEC (6.3+) keeps newer kernels from warning; retry without
+	 * on the EINVAL older ones give. */
+	fd = (int)syscall(SYS_memfd_create, "rocker", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_memfd_create, "rocker", MFD_CLOEXEC |
+		    MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		close(src);
+		return err_sys(e, "memfd_create");
+	}
+	while (off < sb.st_size) {
+		n = sendfile(fd, src, &off, (size_t)(sb.st_size - off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err_sys(e, "copy /proc/self/exe");
+			goto fail;
+		}
+	}
+	close(src);
+	src = -1;
+	if (fchmod(fd, 0511) < 0) {
+		err_sys(e, "chmod the sealed copy");
+		goto fail;
+	}
+	if (fcntl(fd, F_ADD_SEALS, SEALS | F_SEAL_EXEC) < 0 &&
+	    (errno != EINVAL || fcntl(fd, F_ADD_SEALS, SEALS) < 0)) {
+		err_sys(e, "seal the copy of the binary");
+		goto fail;
+	}
+	return fd;
+fail:
+	if (src >= 0)
+		close(src);
+	close(fd);
+	return -1;
+}
+
+int
+sealexe_ensure(char **argv, char **envp, struct err *e)
+{
+	int fd;
+
+	if (sealexe_is_sealed())
+		return 0;
+	fd = sealexe_copy(e);
+	if (fd < 0)
+		return -1;
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	err_sys(e, "execute the sealed copy of the binary");
+	close(fd);
+	return -1;
+}

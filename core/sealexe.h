@@ -1,0 +1,38 @@
+/* sealexe.h - run from a sealed in-memory copy of the binary (CVE-2019-5736)
+ *
+ * A process of ours that joins a container's namespaces is reachable from
+ * inside the container through /proc/PID/exe. If that link led to the host
+ * binary, a container process could reopen it for writing once we exec
+ * away and replace rocker on the host. Running from a sealed memfd copy
+ * (memfd_create + F_SEAL_SEAL|SHRINK|GROW|WRITE, and F_SEAL_EXEC where the
+ * kernel has it) leaves nothing to overwrite: the link names an anonymous,
+ * immutable file. runc does the same (libcontainer/exeseal).
+ */
+#ifndef ROCKER_SEALEXE_H
+#define ROCKER_SEALEXE_H
+
+#include "err.h"
+
+/*
+ * 1 if the running binary is a sealed memfd copy, 0 if not (or when the
+ * check cannot be made).
+ */
+int sealexe_is_sealed(void);
+
+/*
+ * Make sure the process runs from a sealed copy: if it already does,
+ * return 0; else copy /proc/self/exe into a sealed memfd and execveat() it
+ * with the same `argv` and `envp` (does not return on success). Kernels
+ * without memfd_create (< 3.17) or sealing get -1 with `e` set; callers
+ * decide whether to go on without (rocker refuses: the protection is not
+ * optional).
+ */
+int sealexe_ensure(char **argv, char **envp, struct err *e);
+
+/*
+ * A new sealed memfd copy of the running binary (O_CLOEXEC), e.g. to
+ * execveat() as a container's --init. The caller closes it. -1 on error.
+ */
+int sealexe_copy(struct err *e);
+
+#endif
