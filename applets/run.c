@@ -218,12 +218,15 @@ run_main(int argc, char **argv)
 	if (co.tty && !opt_on(&o, "detach") && !isatty(0) &&
 	    co.interactive)
 		die_msg(125, "the input device is not a TTY");
+	log_debug("run: start");
 	if (store_open(&s, rk.cfg.root, STORE_SHARED, &e) < 0)
 		goto fail;
 	if (ensure_image(&s, &o, co.image, &e) < 0)
 		goto fail;
+	log_debug("run: image found");
 	if (create_container(&s, &rk.cfg, &co, &c, &e) < 0)
 		goto fail;
+	log_debug("run: container %.12s created", c.id);
 	/* The container pins its layers; the store lock is not held for
 	 * the container's life. */
 	store_close(&s);

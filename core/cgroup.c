@@ -1454,6 +1454,7 @@ rm_tree(char *p, size_t cap, struct err *e)
 	DIR *d;
 	struct dirent *de;
 	size_t len = strlen(p);
+	long us, waited = 0;
 	int t;
 
 	d = opendir(p);
@@ -1477,13 +1478,24 @@ rm_tree(char *p, size_t cap, struct err *e)
 		p[len] = '\0';
 	}
 	closedir(d);
-	for (t = 0; rmdir(p) < 0; t++) {
+	/* EBUSY while the last tasks finish exiting: poll quickly first
+	 * (usually well under a millisecond), then every TICK_MS. */
+	for (t = 0, us = 50; rmdir(p) < 0; t++) {
+		struct timespec ts;
+
 		if (errno == ENOENT)
 			return 0;
-		if (errno != EBUSY || t >= RMDIR_TICKS)
+		if (errno != EBUSY || waited >= RMDIR_TICKS * TICK_MS * 1000L)
 			return err_sys(e, "rmdir %s", p);
-		sleep_ms(TICK_MS);
+		ts.tv_sec = 0;
+		ts.tv_nsec = us * 1000L;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		waited += us;
+		if (us < TICK_MS * 1000L)
+			us *= 2;
 	}
+	(void)t;
 	return 0;
 }
 

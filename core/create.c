@@ -30,6 +30,7 @@
 #include "image.h"
 #include "io.h"
 #include "json.h"
+#include "log.h"
 #include "seccomp.h"
 #include "spec.h"
 #include "store.h"
@@ -637,6 +638,18 @@ create_rootfs_mount(const struct config *cfg, struct ctr *c, struct err *e)
 	if (cwd < 0 || fchdir(s.rootfd) < 0) {
 		err_sys(e, "chdir to the store");
 		goto out;
+	}
+	/* A --rm container's changes are thrown away: "volatile" (5.10+)
+	 * spares the sync of the upper filesystem at unmount. */
+	if (json_bool(ctr_get(c, "HostConfig.AutoRemove")) &&
+	    strlen(data) + 10 < MOUNT_DATA_MAX) {
+		strcat(data, ",volatile");
+		if (mount("overlay", target, "overlay", 0, data) == 0) {
+			fchdir(cwd);
+			ret = 0;
+			goto out;
+		}
+		data[strlen(data) - 9] = '\0';
 	}
 	if (mount("overlay", target, "overlay", 0, data) < 0) {
 		err_sys(e, "mount the overlay root filesystem on %s", target);
@@ -1441,9 +1454,11 @@ create_container(struct store *s, const struct config *cfg,
 	write_record_start(&rec, o, &ic, img.id, store_driver_name(driver));
 	/* The record is finished after the spec (Env, HostConfig...): build
 	 * the container first with a placeholder, as the id is needed. */
+	log_debug("create: image config read");
 	if (ctr_create(cfg->state, o->name, img.id, chains, img.nlayers,
 	    "{}", c, e) < 0)
 		goto out;
+	log_debug("create: record made");
 	have_ctr = 1;
 	if (build_spec(cfg, o, &ic, c, &sp, &rec, e) < 0)
 		goto out;
@@ -1511,6 +1526,7 @@ create_container(struct store *s, const struct config *cfg,
 		if (!c->record)
 			goto out;
 	}
+	log_debug("create: spec built");
 	if (store_rw_create(s, c->id, e) < 0)
 		goto out;
 	have_rw = 1;
@@ -1523,6 +1539,7 @@ create_container(struct store *s, const struct config *cfg,
 	} else if (create_rootfs_mount(cfg, c, e) < 0) {
 		goto out;
 	}
+	log_debug("create: rootfs mounted");
 	if (finish_spec(o, &ic, sp.root_path, cfg->root, c, &sp, e) < 0)
 		goto out;
 	if (spec_write(&sp, &buf, &len, e) < 0)
@@ -1569,7 +1586,9 @@ create_remove(const struct config *cfg, struct ctr *c, int volumes,
 		cg_kill(&cg, SIGKILL, &e2);
 		cg_remove(&cg, &e2);
 	}
+	log_debug("remove: cgroup checked");
 	if (store_open(&s, cfg->root, STORE_SHARED, &e2) == 0) {
+		log_debug("remove: store open");
 		if (store_rw_remove(&s, c->id, &e2) < 0 && ret == 0) {
 			*e = e2;
 			ret = -1;
@@ -1585,6 +1604,7 @@ create_remove(const struct config *cfg, struct ctr *c, int volumes,
 		    strlen(name) == 64)
 			volume_remove(cfg->root, name, 1, 0, &e2);
 	}
+	log_debug("remove: rw layer removed");
 	if (ctr_delete(c, &e2) < 0 && ret == 0) {
 		*e = e2;
 		ret = -1;

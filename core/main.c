@@ -6,6 +6,8 @@
  * here once for every applet, as BusyBox's appletlib does.
  */
 
+#include <time.h>
+
 #include "applet.h"
 
 enum {
@@ -88,10 +90,20 @@ print_help(FILE *f)
 			    applets[i].help);
 }
 
+/* Debug lines carry the time since the first one, in ms, for profiling
+ * (e.g. where `run` spends its milliseconds). */
 static void
 debug_sink(const char *msg)
 {
-	fprintf(stderr, "rocker %s: debug: %s\n", rk.applet, msg);
+	static struct timespec t0;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (!t0.tv_sec && !t0.tv_nsec)
+		t0 = t;
+	fprintf(stderr, "rocker %s: debug: %8.3f %s\n", rk.applet,
+	    (double)(t.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t.tv_nsec - t0.tv_nsec) / 1e6, msg);
 }
 
 /* Make DIR/rocker-NAME for every applet: hard links, or symlinks with -s. */

@@ -20,6 +20,7 @@
 #include "create.h"
 #include "err.h"
 #include "io.h"
+#include "log.h"
 #include "logfile.h"
 #include "monitor.h"
 #include "runtime.h"
@@ -144,10 +145,12 @@ finish(const struct config *cfg, struct ctr *c, struct mon *m, int code,
 	if (m->rt.has_cg)
 		c->st.oom_killed = cg_oom_killed(&m->rt.cg, &e) == 1;
 	rt_destroy(&m->rt, &e);
+	log_debug("monitor: cgroup removed");
 	if (m->logging)
 		logw_close(&m->log, &e);
 	m->logging = 0;
 	create_rootfs_umount(cfg, c, &e);
+	log_debug("monitor: rootfs unmounted");
 	c->st.status = CTR_EXITED;
 	c->st.exit_code = code;
 	c->st.pid = 0;
@@ -226,8 +229,10 @@ monitor_run(const struct config *cfg, struct ctr *c,
 		else
 			err_clear(e);
 	}
+	log_debug("monitor: spec loaded");
 	if (rt_create(&sp, &ro, &m.rt, e) < 0)
 		goto fail;
+	log_debug("monitor: created, pid %ld", (long)m.rt.pid);
 	c->st.status = CTR_RUNNING;
 	c->st.pid = m.rt.pid;
 	c->st.monitor = getpid();
@@ -240,6 +245,7 @@ monitor_run(const struct config *cfg, struct ctr *c,
 		goto fail;
 	if (rt_start(&m.rt, e) < 0)
 		goto fail;
+	log_debug("monitor: started");
 	/* The parent's copies of the container's pipe ends go. */
 	if (in[0] >= 0)
 		close(in[0]);
@@ -291,7 +297,9 @@ monitor_run(const struct config *cfg, struct ctr *c,
 		m.status = st;
 	}
 	*code = m.exited ? rt_status_code(m.status) : RT_EXIT_INTERNAL;
+	log_debug("monitor: exited %d", *code);
 	finish(cfg, c, &m, *code, o->auto_remove);
+	log_debug("monitor: cleaned up");
 	ret = 0;
 	goto out;
 fail:

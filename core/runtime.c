@@ -71,6 +71,7 @@ enum msg_type {
 	MSG_START,
 	MSG_ERROR,
 	MSG_PTY,		/* carries the pty master (SCM_RIGHTS) */
+	MSG_CGROUP,		/* the init is in its cgroup */
 };
 
 struct msg {
@@ -1120,6 +1121,15 @@ check_cwd(const char *cwd, struct err *e)
 	return 0;
 }
 
+/* Wait for MSG_CGROUP from the parent. 0, or -1 when it went away. */
+static int
+wait_cgroup(struct child *c)
+{
+	struct msg m;
+
+	return msg_recv(c->sock, &m) == 1 && m.type == MSG_CGROUP ? 0 : -1;
+}
+
 /* The container's init, in the new namespaces. Never returns. */
 static void __attribute__((noreturn))
 child_main(struct child *c)
@@ -1151,9 +1161,17 @@ child_main(struct child *c)
 		}
 		close(c->nsfd[i]);
 	}
-	if (c->cgns && unshare(CLONE_NEWCGROUP) < 0) {
-		err_sys(&e, "unshare the cgroup namespace");
-		die(c, &e);
+	/* The parent moves us into the cgroup while we set up (the first
+	 * cgroup.procs write waits for an RCU grace period: milliseconds).
+	 * A cgroup namespace must be made inside it, so wait here for it;
+	 * otherwise wait just before the process is ready to run. */
+	if (c->cgns) {
+		if (wait_cgroup(c) < 0)
+			_exit(RT_EXIT_INTERNAL);
+		if (unshare(CLONE_NEWCGROUP) < 0) {
+			err_sys(&e, "unshare the cgroup namespace");
+			die(c, &e);
+		}
 	}
 	if (s->ns[SPEC_NS_NET].present && !s->ns[SPEC_NS_NET].path &&
 	    lo_up(&e) < 0)
@@ -1236,6 +1254,8 @@ child_main(struct child *c)
 		die(c, &e);
 	}
 	umask(p->has_umask ? p->umask : 022);
+	if (!c->cgns && wait_cgroup(c) < 0)
+		_exit(RT_EXIT_INTERNAL);
 	close_others(c);
 	if (msg_send(c->sock, MSG_READY, 0, NULL) < 0)
 		_exit(RT_EXIT_INTERNAL);
@@ -1381,6 +1401,7 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 	if (cg_create(&c->cg, ch.cgroup_root, cgpath, &lim, e) < 0)
 		return err_ctx(e, "cgroup");
 	c->has_cg = 1;
+	log_debug("runtime: cgroup %s created", cgpath);
 	ch.cgroup_path = c->cg.path;
 	ch.cgmode = c->cg.mode;
 	ch.cgns = s->ns[SPEC_NS_CGROUP].present &&
@@ -1445,18 +1466,32 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 		goto fail;
 	}
 	c->pid = pid;
+	log_debug("runtime: cloned %ld", (long)pid);
 	close(sv[1]);
 	sv[1] = -1;
 	c->sync = sv[0];
 	sv[0] = -1;
-	if (cg_enter(&c->cg, pid, e) < 0) {
-		err_ctx(e, "cgroup");
-		goto fail;
-	}
 	if (msg_send(c->sync, MSG_GO, 0, NULL) < 0) {
 		err_sys(e, "start the container's init");
 		goto fail;
 	}
+	if (cg_enter(&c->cg, pid, e) < 0 || msg_send(c->sync, MSG_CGROUP, 0,
+	    NULL) < 0) {
+		/* The init may have failed meanwhile: its own message
+		 * (queued on the socket) says why better than ours. */
+		struct err e2 = ERR_INIT;
+
+		if (!e->code)
+			err_sys(e, "start the container's init");
+		else
+			err_ctx(e, "cgroup");
+		if (await(c, MSG_READY, &e2) < 0 && e2.code != ERR_PROTO &&
+		    !strstr(e2.msg, "exited during setup") &&
+		    !strstr(e2.msg, "read from the container"))
+			*e = e2;
+		goto fail;
+	}
+	log_debug("runtime: in the cgroup");
 	if (await(c, MSG_READY, e) < 0)
 		goto fail;
 	for (i = 0; i < SPEC_NS_COUNT; i++)

@@ -1647,8 +1647,9 @@ store_rw_create(struct store *s, const char *id, struct err *e)
 			return full_hint(s, e);
 		}
 	}
-	if (fsync_dir(s, "rw", e) < 0)
-		return err_ctx(e, "rw layer %s", id);
+	/* No fsync: a container's layer is no more durable than the
+	 * container record that names it, which is not synced either (a
+	 * container is not worth a journal commit per `run`). */
 	return 0;
 }
 
