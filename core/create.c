@@ -554,6 +554,38 @@ add_volumes(const struct config *cfg, const struct create_opts *o,
 	return 0;
 }
 
+/* The image's VOLUME paths that no -v or --tmpfs covers get anonymous
+ * volumes, as in Docker. */
+static int
+image_volumes(const struct config *cfg, const struct imgcfg *ic,
+    struct spec *sp, struct json_writer *mw, struct err *e)
+{
+	const struct json_value *v = icfg(ic, "Volumes");
+	struct volume vol;
+	size_t i, j;
+
+	if (json_type(v) != JSON_OBJECT)
+		return 0;
+	for (i = 0; i < json_len(v); i++) {
+		const char *dst = json_str(json_key_at(v, i));
+
+		if (!dst || dst[0] != '/')
+			continue;
+		for (j = 0; j < sp->nmounts; j++)
+			if (strcmp(sp->mounts[j].destination, dst) == 0)
+				break;
+		if (j < sp->nmounts)
+			continue;
+		if (volume_create(cfg->root, NULL, &vol, e) < 0)
+			return err_ctx(e, "volume for %s", dst);
+		if (!add_mount(sp, dst, "bind", vol.mountpoint,
+		    "rbind,rprivate", e))
+			return -1;
+		json_mount(mw, "volume", vol.name, vol.mountpoint, dst, 1);
+	}
+	return 0;
+}
+
 /* --- rootfs ----------------------------------------------------------- */
 
 static int
@@ -897,7 +929,8 @@ build_spec(const struct config *cfg, const struct create_opts *o,
 	if (!add_mount(sp, "/etc/hosts", "bind", path, "rbind,rprivate", e))
 		goto out;
 	json_writer_begin_array(&mw);
-	if (add_volumes(cfg, o, sp, &mw, &binds, &nbinds, e) < 0)
+	if (add_volumes(cfg, o, sp, &mw, &binds, &nbinds, e) < 0 ||
+	    image_volumes(cfg, ic, sp, &mw, e) < 0)
 		goto out;
 	json_writer_end_array(&mw);
 
