@@ -1494,6 +1494,10 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 	log_debug("runtime: in the cgroup");
 	if (await(c, MSG_READY, e) < 0)
 		goto fail;
+	/* The init is set up and waits for START: the caller's last word
+	 * (e.g. networking into its namespace). */
+	if (o->after_clone && o->after_clone(o->arg, pid, e) < 0)
+		goto fail;
 	for (i = 0; i < SPEC_NS_COUNT; i++)
 		if (ch.nsfd[i] >= 0)
 			close(ch.nsfd[i]);

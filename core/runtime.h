@@ -59,6 +59,14 @@ struct rt_opts {
 				 * rocker acting as --init) with args
 				 * ["init", "--", process.args...] */
 	const char *init_name;	/* argv[0] for init_fd, NULL: "init" */
+	/*
+	 * Called in the parent once the init is in its cgroup, set up and
+	 * waiting for rt_start(): e.g. to move a veth
+	 * into its network namespace (/proc/PID/ns/net). A -1 return (with
+	 * `e` set) fails rt_create(). NULL: nothing to do.
+	 */
+	int (*after_clone)(void *arg, pid_t pid, struct err *e);
+	void *arg;
 };
 
 /* A created container. Fields read-only for callers. */
