@@ -89,7 +89,7 @@ commit_main(int argc, char **argv)
 	pause = opt_str(&o, "pause");
 	if (ctr_monitor_alive(&c) && !(pause && (strcmp(pause, "false") == 0 ||
 	    strcmp(pause, "0") == 0))) {
-		io_pathf(path, sizeof(path), "/rocker/%s", c.id);
+		ctr_cgroup_path(&c, path, sizeof(path));
 		if (cg_open(&cg, "/sys/fs/cgroup", path, &e) == 0 &&
 		    cg_freeze(&cg, 1, &e) == 0)
 			frozen = 1;

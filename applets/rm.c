@@ -39,7 +39,8 @@ remove_one(const char *key, int force, int volumes, struct err *e)
 		if (monitor_stop(&rk.cfg, &c, 0, e) < 0)
 			goto out;
 	}
-	if (create_remove(&rk.cfg, &c, volumes, e) < 0)
+	if (create_remove(&rk.cfg, &c, volumes ? CREATE_RM_VOLUMES : 0,
+	    e) < 0)
 		goto out;
 	r = 0;
 out:

@@ -60,6 +60,7 @@ const char run_usage[] =
 "      --stop-signal SIG   signal `stop` sends (SIGTERM)\n"
 "      --stop-timeout N    seconds `stop` waits before SIGKILL (10)\n"
 "      --init              run an init (rocker) as PID 1 that reaps zombies\n"
+"      --cgroup-parent P   cgroup P/<id> instead of /rocker/<id>\n"
 "      --pull POLICY       missing (default), always or never\n"
 "      --platform OS/ARCH  platform to pull\n"
 "  -q, --quiet             no pull progress\n"
@@ -73,7 +74,8 @@ static const char run_spec[] =
     "(memory-swap):(memory-reservation):(cpus):c(cpu-shares):"
     "(cpuset-cpus):(cpuset-mems):(pids-limit):(ulimit)*(sysctl)*"
     "(shm-size):(oom-score-adj)#(stop-signal):(stop-timeout)#(init)"
-    "(pull):(platform):q(quiet)(sig-proxy):a(attach)*p(publish)*";
+    "(pull):(platform):q(quiet)(sig-proxy):a(attach)*p(publish)*"
+    "(cgroup-parent):";
 
 static char **
 list(const struct opts *o, const char *key, size_t *n)
@@ -123,6 +125,7 @@ fill(struct create_opts *c, const struct opts *o)
 	c->stop_signal = opt_str(o, "stop-signal");
 	c->stop_timeout = (int)opt_num(o, "stop-timeout", -1);
 	c->shm_size = opt_str(o, "shm-size");
+	c->cgroup_parent = opt_str(o, "cgroup-parent");
 	c->read_only = opt_on(o, "read-only");
 	c->privileged = opt_on(o, "privileged");
 	c->tty = opt_on(o, "tty");

@@ -16,6 +16,9 @@ static const char DEFAULT_BRIDGE[] = "rocker0";
 /* Clear of Docker's 172.17.0.0/16 and podman's 10.88.0.0/16. */
 static const char DEFAULT_SUBNET[] = "10.77.0.0/16";
 static const char DEFAULT_DRIVER[] = "";		/* "" = probe */
+/* Containers' cgroups are PARENT/<id> in every hierarchy (Docker's
+ * cgroupfs driver uses /docker). */
+static const char DEFAULT_CGROUP_PARENT[] = "/rocker";
 /* Per-registry CA certificates, DIR/HOST[:PORT]/ *.crt, as Docker's
  * /etc/docker/certs.d (which is consulted too). */
 static const char DEFAULT_CERTS_DIR[] = "/etc/rocker/certs.d";

@@ -51,6 +51,8 @@ static const struct cfg_key keys[] = {
 	{ "max-concurrent-downloads", "ROCKER_MAX_CONCURRENT_DOWNLOADS",
 	    K_INT, FIELD(max_downloads), 0 },
 	{ "certs-dir", "ROCKER_CERTS_DIR", K_PATH, FIELD(certs_dir), 0 },
+	{ "cgroup-parent", "ROCKER_CGROUP_PARENT", K_PATH,
+	    FIELD(cgroup_parent), 0 },
 	{ "layer-max-bytes", "ROCKER_LAYER_MAX_BYTES", K_COUNT,
 	    FIELD(layer_max_bytes), 0 },
 	{ "layer-max-entries", "ROCKER_LAYER_MAX_ENTRIES", K_COUNT,
@@ -212,6 +214,8 @@ config_defaults(struct config *c)
 		snprintf(c->insecure[c->ninsecure++], CONFIG_STR_MAX, "%s",
 		    DEFAULT_INSECURE[i]);
 	snprintf(c->bridge, sizeof(c->bridge), "%s", DEFAULT_BRIDGE);
+	snprintf(c->cgroup_parent, sizeof(c->cgroup_parent), "%s",
+	    DEFAULT_CGROUP_PARENT);
 	snprintf(c->subnet, sizeof(c->subnet), "%s", DEFAULT_SUBNET);
 	snprintf(c->driver, sizeof(c->driver), "%s", DEFAULT_DRIVER);
 	c->max_downloads = DEFAULT_MAX_DOWNLOADS;

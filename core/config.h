@@ -34,6 +34,7 @@ struct config {
 	char certs_dir[PATH_MAX];	/* per-registry CAs: DIR/HOST[:PORT]/ */
 	unsigned long long layer_max_bytes;	/* extraction budget, 0: default */
 	unsigned long long layer_max_entries;	/* entries budget, 0: default */
+	char cgroup_parent[PATH_MAX]; /* containers' cgroups: PARENT/<id> */
 	char file[PATH_MAX];	/* config file that was read, "" if none */
 };
 

@@ -958,3 +958,14 @@ ctr_inspect(const struct ctr *c, struct json_writer *w, struct err *e)
 	json_writer_end_object(w);
 	return 0;
 }
+
+int
+ctr_cgroup_path(const struct ctr *c, char *out, size_t len)
+{
+	const char *p = json_str(ctr_get(c, "HostConfig.CgroupParent"));
+
+	if (!p || !*p)
+		p = "/rocker";
+	return io_pathf(out, len, "%s%s/%s", p[0] == '/' ? "" : "/", p,
+	    c->id);
+}

@@ -169,6 +169,10 @@ int64_t ctr_now_ns(void);
  */
 int ctr_inspect(const struct ctr *c, struct json_writer *w, struct err *e);
 
+/* The container's cgroup path: HostConfig.CgroupParent ("/rocker" when
+ * absent) + "/" + id. 0, or -1 when it does not fit in `len`. */
+int ctr_cgroup_path(const struct ctr *c, char *out, size_t len);
+
 /* Record fields by dotted path ("Config.Image"), NULL if absent. */
 const struct json_value *ctr_get(const struct ctr *c, const char *path);
 

@@ -660,7 +660,7 @@ create_rootfs_mount(const struct config *cfg, struct ctr *c, struct err *e)
 	}
 	for (i = 0; i < n; i++)
 		rev[i] = chains[i];
-	if (store_open(&s, cfg->root, STORE_SHARED, e) < 0)
+	if (store_open(&s, cfg->root, STORE_SHARED_QUICK, e) < 0)
 		goto out;
 	if (store_overlay_opts(&s, (const char *const *)rev, n, c->id, data,
 	    MOUNT_DATA_MAX, e) < 0)
@@ -1087,9 +1087,19 @@ build_spec(const struct config *cfg, const struct create_opts *o,
 		    strdup(o->cpuset_mems)))
 			goto oom;
 	}
-	io_pathf(path, sizeof(path), "/rocker/%s", c->id);
-	if (!(sp->cgroups_path = strdup(path)))
-		goto oom;
+	{
+		const char *cp = o->cgroup_parent ? o->cgroup_parent :
+		    cfg->cgroup_parent;
+
+		if (io_pathf(path, sizeof(path), "%s%s/%s", cp[0] == '/' ?
+		    "" : "/", cp, c->id) < 0 || strstr(path, "/../") ||
+		    strstr(path, "/./")) {
+			err_set(e, ERR_USAGE, "invalid --cgroup-parent %s", cp);
+			goto out;
+		}
+		if (!(sp->cgroups_path = strdup(path)))
+			goto oom;
+	}
 
 	/* Process: args, env, cwd (user later). */
 	{
@@ -1242,6 +1252,9 @@ envok:
 	json_writer_bool(rec, o->read_only);
 	json_writer_key(rec, "Init");
 	json_writer_bool(rec, o->init);
+	json_writer_key(rec, "CgroupParent");
+	json_writer_string(rec, o->cgroup_parent ? o->cgroup_parent :
+	    cfg->cgroup_parent);
 	json_writer_key(rec, "Memory");
 	json_writer_int(rec, sp->resources.memory_limit == SPEC_UNSET ? 0 :
 	    sp->resources.memory_limit);
@@ -1601,7 +1614,7 @@ out:
 }
 
 int
-create_remove(const struct config *cfg, struct ctr *c, int volumes,
+create_remove(const struct config *cfg, struct ctr *c, unsigned flags,
     struct err *e)
 {
 	struct store s;
@@ -1614,13 +1627,15 @@ create_remove(const struct config *cfg, struct ctr *c, int volumes,
 
 	if (create_rootfs_umount(cfg, c, e) < 0)
 		ret = -1;
-	io_pathf(path, sizeof(path), "/rocker/%s", c->id);
-	if (cg_open(&cg, "/sys/fs/cgroup", path, &e2) == 0) {
+	ctr_cgroup_path(c, path, sizeof(path));
+	/* A monitor that finished removed the cgroup; one killed did not. */
+	if (!(flags & CREATE_RM_CGROUP_GONE) &&
+	    cg_open(&cg, "/sys/fs/cgroup", path, &e2) == 0) {
 		cg_kill(&cg, SIGKILL, &e2);
 		cg_remove(&cg, &e2);
 	}
 	log_debug("remove: cgroup checked");
-	if (store_open(&s, cfg->root, STORE_SHARED, &e2) == 0) {
+	if (store_open(&s, cfg->root, STORE_SHARED_QUICK, &e2) == 0) {
 		log_debug("remove: store open");
 		if (store_rw_remove(&s, c->id, &e2) < 0 && ret == 0) {
 			*e = e2;
@@ -1629,7 +1644,7 @@ create_remove(const struct config *cfg, struct ctr *c, int volumes,
 		store_close(&s);
 	}
 	m = ctr_get(c, "Mounts");
-	for (i = 0; volumes && i < json_len(m); i++) {
+	for (i = 0; (flags & CREATE_RM_VOLUMES) && i < json_len(m); i++) {
 		const char *type = json_str(json_get(json_at(m, i), "Type"));
 		const char *name = json_str(json_get(json_at(m, i), "Name"));
 

@@ -64,6 +64,7 @@ struct create_opts {
 	const char *stop_signal;
 	int stop_timeout;		/* -1: not given */
 	const char *shm_size;
+	const char *cgroup_parent;	/* NULL: the config's */
 	int read_only, privileged, tty, interactive, auto_remove, init;
 	int oom_score_adj, has_oom_score_adj;
 };
@@ -93,13 +94,19 @@ int create_rootfs_mount(const struct config *cfg, struct ctr *c,
 int create_rootfs_umount(const struct config *cfg, struct ctr *c,
     struct err *e);
 
+/* Flags of create_remove(). */
+enum {
+	CREATE_RM_VOLUMES = 1 << 0,	/* rm -v: its anonymous volumes too */
+	CREATE_RM_CGROUP_GONE = 1 << 1,	/* the monitor removed the cgroup */
+};
+
 /*
  * Remove a stopped container for good: unmount, remove its cgroup (if a
- * crashed monitor left it), its rw layer, its anonymous volumes when
- * `volumes` (rm -v), its record and name. 0 or -1 (what could not be
- * removed is named; the rest is still removed).
+ * crashed monitor left it), its rw layer, its anonymous volumes with
+ * CREATE_RM_VOLUMES (rm -v), its record and name. 0 or -1 (what could not
+ * be removed is named; the rest is still removed).
  */
-int create_remove(const struct config *cfg, struct ctr *c, int volumes,
+int create_remove(const struct config *cfg, struct ctr *c, unsigned flags,
     struct err *e);
 
 #endif

@@ -141,10 +141,11 @@ finish(const struct config *cfg, struct ctr *c, struct mon *m, int code,
     int auto_remove)
 {
 	struct err e = ERR_INIT;
+	int cg_gone;
 
 	if (m->rt.has_cg)
 		c->st.oom_killed = cg_oom_killed(&m->rt.cg, &e) == 1;
-	rt_destroy(&m->rt, &e);
+	cg_gone = rt_destroy(&m->rt, &e) == 0;
 	log_debug("monitor: cgroup removed");
 	if (m->logging)
 		logw_close(&m->log, &e);
@@ -157,7 +158,8 @@ finish(const struct config *cfg, struct ctr *c, struct mon *m, int code,
 	c->st.finished_ns = ctr_now_ns();
 	ctr_save_state(c, &e);
 	if (auto_remove)
-		create_remove(cfg, c, 1, &e);
+		create_remove(cfg, c, CREATE_RM_VOLUMES |
+		    (cg_gone ? CREATE_RM_CGROUP_GONE : 0), &e);
 }
 
 int
@@ -324,7 +326,7 @@ fail:
 		c->st.pid = 0;
 		ctr_save_state(c, &e2);
 		if (o->auto_remove)
-			create_remove(cfg, c, 1, &e2);
+			create_remove(cfg, c, CREATE_RM_VOLUMES, &e2);
 	}
 out:
 	if (initfd >= 0)
@@ -465,7 +467,7 @@ monitor_stop(const struct config *cfg, struct ctr *c, int timeout,
 		if (r == 1)
 			return 0;
 	}
-	io_pathf(path, sizeof(path), "/rocker/%s", c->id);
+	ctr_cgroup_path(c, path, sizeof(path));
 	kill(c->st.pid, SIGKILL);
 	if (cg_open(&cg, "/sys/fs/cgroup", path, e) == 0)
 		cg_kill(&cg, SIGKILL, e);

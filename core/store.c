@@ -839,8 +839,10 @@ store_open(struct store *s, const char *root, enum store_mode mode,
 		err_sys(e, "lock");
 		goto fail;
 	}
-	s->mode = mode;
+	s->mode = mode == STORE_SHARED_QUICK ? STORE_SHARED : mode;
 	s->open = 1;
+	if (mode == STORE_SHARED_QUICK)
+		return 0;
 	sweep_tmp(s);
 	sweep_layers(s);
 	sweep_ingest(s);

@@ -58,6 +58,10 @@ enum {
 enum store_mode {
 	STORE_SHARED,		/* pull, run, images, inspect, tag */
 	STORE_EXCLUSIVE,	/* rmi, gc: waits until no one else is inside */
+	STORE_SHARED_QUICK,	/* shared, without the sweep of leftovers:
+				 * for the short steps of a container's life
+				 * (mount its rootfs, remove its rw layer),
+				 * which should not pay a directory scan */
 };
 
 enum store_driver {

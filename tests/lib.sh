@@ -20,6 +20,9 @@ ROCKER=${ROCKER:-$TOP/rocker}
 T=$(mktemp -d "${TMPDIR:-/tmp}/rocker-test.XXXXXX")
 export ROCKER_ROOT="$T/root" ROCKER_STATE="$T/state"
 export ROCKER_CONFIG="$T/config.json"
+# Containers' cgroups go under a parent of this test's own, so checks for
+# leftovers are not confused by other rocker users on the host.
+export ROCKER_CGROUP_PARENT="/rocker-test-${T##*.}"
 printf '{}\n' > "$ROCKER_CONFIG"
 mkdir -p "$T/work"
 cd "$T/work" || exit 1
@@ -34,6 +37,11 @@ _finish() {
 		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
 	done
 	cd / && rm -rf "$T"
+	for _d in /sys/fs/cgroup/*"$ROCKER_CGROUP_PARENT" \
+	    /sys/fs/cgroup/*/"$ROCKER_CGROUP_PARENT"; do
+		[ -d "$_d" ] && rmdir "$_d" 2>/dev/null
+	done
+	return 0
 }
 trap _finish EXIT
 trap 'exit 130' INT TERM
