@@ -199,12 +199,51 @@ nft_masq_ensure(const char *ifname, uint32_t subnet, int prefix,
 	return 0;
 }
 
+static int
+chain_cb(const struct nlmsghdr *h, void *arg, struct err *e)
+{
+	const void *tb[NFTA_CHAIN_TYPE + 1];
+	size_t tl[NFTA_CHAIN_TYPE + 1], off;
+
+	off = sizeof(*h) + sizeof(struct nfgenmsg);
+	if (h->nlmsg_len < off)
+		return err_set(e, ERR_PROTO, "nftables: short chain message");
+	if (nl_attr_parse((const unsigned char *)h + off, h->nlmsg_len - off,
+	    tb, tl, NFTA_CHAIN_TYPE + 1, e) < 0)
+		return -1;
+	if (tb[NFTA_CHAIN_TABLE] && tl[NFTA_CHAIN_TABLE] == sizeof(nft_table) &&
+	    memcmp(tb[NFTA_CHAIN_TABLE], nft_table, sizeof(nft_table)) == 0)
+		(*(int *)arg)++;
+	return 0;
+}
+
+/* How many chains the `ip rocker` table has. */
+static int
+count_chains(int *n, struct err *e)
+{
+	uint32_t buf[NL_MSG_MAX / 4];
+	struct nl_sock s;
+	struct nl_msg m;
+	int r;
+
+	*n = 0;
+	nl_msg_init(&m, buf, sizeof(buf));
+	begin(&m, NFT_MSG_GETCHAIN, 0);
+	nl_msg_end(&m);
+	if (nl_open(&s, NETLINK_NETFILTER, e) < 0)
+		return -1;
+	r = nl_dump(&s, &m, chain_cb, n, e);
+	nl_close(&s);
+	return r;
+}
+
 int
 nft_masq_remove(const char *ifname, struct err *e)
 {
 	uint32_t buf[NL_MSG_MAX / 4];
 	char chain[NFT_NAME_MAX];
 	struct nl_msg m;
+	int n = 0;
 
 	chain_name(chain, sizeof(chain), ifname);
 	nl_msg_init(&m, buf, sizeof(buf));
@@ -222,7 +261,12 @@ nft_masq_remove(const char *ifname, struct err *e)
 		}
 		return err_ctx(e, "nftables: remove the chain for %s", ifname);
 	}
-	/* The table goes with its last chain (EBUSY while others use it). */
+	/* The table goes with its last chain: DELTABLE would take every
+	 * chain along, so only when none is left. */
+	if (count_chains(&n, e) < 0 || n > 0) {
+		err_clear(e);
+		return 0;
+	}
 	nl_msg_init(&m, buf, sizeof(buf));
 	nft_batch_begin(&m);
 	begin(&m, NFT_MSG_DELTABLE, 0);
