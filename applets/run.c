@@ -9,6 +9,7 @@ extern char **environ;
 #include "create.h"
 #include "image.h"
 #include "monitor.h"
+#include "network.h"
 #include "runtime.h"
 #include "sealexe.h"
 #include "store.h"
@@ -41,7 +42,13 @@ const char run_usage[] =
 "      --cap-add CAP       add a capability (or ALL)\n"
 "      --cap-drop CAP      drop a capability (or ALL)\n"
 "      --security-opt OPT  no-new-privileges[=false], seccomp=unconfined\n"
-"      --network MODE      none (default until bridges exist) or host\n"
+"      --network NET       bridge (default), none, host, container:NAME\n"
+"                          or a network made with `rocker network create`\n"
+"      --ip ADDR           IPv4 address on a user network\n"
+"      --dns IP            nameserver for /etc/resolv.conf\n"
+"      --dns-search DOM    search domain for /etc/resolv.conf\n"
+"      --add-host H:IP     add a line to /etc/hosts (IP host-gateway: the\n"
+"                          bridge's gateway)\n"
 "      --pid host          share the host's pid namespace\n"
 "      --ipc host          share the host's IPC namespace\n"
 "      --uts host          share the host's UTS namespace\n"
@@ -75,7 +82,7 @@ static const char run_spec[] =
     "(cpuset-cpus):(cpuset-mems):(pids-limit):(ulimit)*(sysctl)*"
     "(shm-size):(oom-score-adj)#(stop-signal):(stop-timeout)#(init)"
     "(pull):(platform):q(quiet)(sig-proxy):a(attach)*p(publish)*"
-    "(cgroup-parent):";
+    "(cgroup-parent):(ip):(dns)*(dns-search)*(add-host)*";
 
 static char **
 list(const struct opts *o, const char *key, size_t *n)
@@ -111,6 +118,10 @@ fill(struct create_opts *c, const struct opts *o)
 	c->sysctls = list(o, "sysctl", &c->nsysctls);
 	c->ulimits = list(o, "ulimit", &c->nulimits);
 	c->network = opt_str(o, "network");
+	c->ip = opt_str(o, "ip");
+	c->dns = list(o, "dns", &c->ndns);
+	c->dns_search = list(o, "dns-search", &c->ndns_search);
+	c->add_hosts = list(o, "add-host", &c->nadd_hosts);
 	c->pid_mode = opt_str(o, "pid");
 	c->ipc_mode = opt_str(o, "ipc");
 	c->uts_mode = opt_str(o, "uts");
@@ -190,6 +201,31 @@ ensure_image(struct store *s, const struct opts *o, const char *name,
 	    opt_on(o, "quiet"), e);
 }
 
+/* Set up a bridge network's bridge now, while the user can be told what
+ * changed on the host (the monitor does it quietly otherwise). */
+static int
+prepare_network(const char *net, struct err *e)
+{
+	struct net_report rep;
+	struct net_def d;
+
+	if (net && (strcmp(net, "none") == 0 || strcmp(net, "host") == 0 ||
+	    strncmp(net, "container:", 10) == 0))
+		return 0;
+	if (net_lookup(&rk.cfg, net ? net : "bridge", &d, e) < 0)
+		return -1;
+	if (net_bridge_ensure(&d, &rep, e) < 0)
+		return -1;
+	if (rep.forward_enabled)
+		warn_msg("enabled net.ipv4.ip_forward (it was 0) for "
+		    "network %s", d.name);
+	if (rep.masq_failed)
+		warn_msg("no outbound NAT for network %s: %s", d.name,
+		    rep.masq_error);
+	log_debug("run: network %s ready", d.name);
+	return 0;
+}
+
 int
 run_main(int argc, char **argv)
 {
@@ -214,8 +250,7 @@ run_main(int argc, char **argv)
 	if (check_modes(&co) < 0)
 		return 125;
 	if (opt_list(&o, "publish", &nattach) && nattach)
-		die_msg(125, "-p/--publish needs bridge networking, which "
-		    "this build does not have yet");
+		die_msg(125, "-p/--publish is not supported yet");
 	if ((sp = opt_str(&o, "sig-proxy")))
 		sigproxy = strcmp(sp, "false") != 0 && strcmp(sp, "0") != 0;
 	if (co.tty && !opt_on(&o, "detach") && !isatty(0) &&
@@ -227,6 +262,8 @@ run_main(int argc, char **argv)
 	if (ensure_image(&s, &o, co.image, &e) < 0)
 		goto fail;
 	log_debug("run: image found");
+	if (prepare_network(co.network, &e) < 0)
+		goto fail;
 	if (create_container(&s, &rk.cfg, &co, &c, &e) < 0)
 		goto fail;
 	log_debug("run: container %.12s created", c.id);

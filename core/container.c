@@ -18,6 +18,7 @@
 #include "io.h"
 #include "human.h"
 #include "json.h"
+#include "network.h"
 
 static const char *const adjectives[] = {
 	"admiring", "agitated", "amazing", "angry", "awesome", "blissful",
@@ -948,13 +949,7 @@ ctr_inspect(const struct ctr *c, struct json_writer *w, struct err *e)
 	copy_field(c, w, "Mounts");
 	copy_field(c, w, "Config");
 	json_writer_key(w, "NetworkSettings");
-	json_writer_begin_object(w);
-	json_writer_key(w, "IPAddress");
-	json_writer_string(w, "");
-	json_writer_key(w, "Ports");
-	json_writer_begin_object(w);
-	json_writer_end_object(w);
-	json_writer_end_object(w);
+	net_ctr_inspect(c, w);
 	json_writer_end_object(w);
 	return 0;
 }

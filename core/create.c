@@ -31,6 +31,7 @@
 #include "io.h"
 #include "json.h"
 #include "log.h"
+#include "network.h"
 #include "seccomp.h"
 #include "spec.h"
 #include "store.h"
@@ -322,88 +323,6 @@ push_json_strings(char ***v, size_t *n, const struct json_value *a,
 }
 
 /* --- files bind-mounted into the container --------------------------- */
-
-static int
-is_loopback_ns(const char *ip)
-{
-	return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0;
-}
-
-/* /etc/resolv.conf: the host's, with loopback nameservers dropped when
- * the container has its own network namespace (Docker's rule); Google's
- * servers when none is left. */
-static int
-make_resolv(struct ctr *c, int hostnet, struct err *e)
-{
-	char *buf = NULL, *out, *line, *save = NULL, ip[128];
-	size_t len = 0, cap, used = 0;
-	int ns = 0, r;
-	FILE *f;
-
-	f = fopen("/etc/resolv.conf", "re");
-	if (f) {
-		buf = malloc(65536);
-		if (buf) {
-			len = fread(buf, 1, 65535, f);
-			buf[len] = '\0';
-		}
-		fclose(f);
-	}
-	cap = len + 256;
-	out = malloc(cap);
-	if (!out) {
-		free(buf);
-		return err_set(e, ENOMEM, "out of memory");
-	}
-	out[0] = '\0';
-	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (!hostnet && sscanf(line, " nameserver %127s", ip) == 1) {
-			if (is_loopback_ns(ip))
-				continue;
-			ns++;
-		} else if (sscanf(line, " nameserver %127s", ip) == 1) {
-			ns++;
-		}
-		used += (size_t)snprintf(out + used, cap - used, "%s\n", line);
-	}
-	if (!ns)
-		used += (size_t)snprintf(out + used, cap - used,
-		    "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-	r = ctr_write_file(c, "resolv.conf", out, used, 0644, e);
-	free(out);
-	free(buf);
-	return r;
-}
-
-static int
-make_hosts(struct ctr *c, int hostnet, const char *hostname,
-    struct err *e)
-{
-	char buf[1024];
-	int n;
-
-	if (hostnet) {
-		FILE *f = fopen("/etc/hosts", "re");
-		size_t len = 0;
-		char big[65536];
-
-		if (f) {
-			len = fread(big, 1, sizeof(big), f);
-			fclose(f);
-		}
-		return ctr_write_file(c, "hosts", big, len, 0644, e);
-	}
-	n = snprintf(buf, sizeof(buf),
-	    "127.0.0.1\tlocalhost\n"
-	    "::1\tlocalhost ip6-localhost ip6-loopback\n"
-	    "fe00::0\tip6-localnet\n"
-	    "ff00::0\tip6-mcastprefix\n"
-	    "ff02::1\tip6-allnodes\n"
-	    "ff02::2\tip6-allrouters\n"
-	    "127.0.1.1\t%s\n", hostname);
-	return ctr_write_file(c, "hosts", buf, (size_t)n, 0644, e);
-}
 
 /* --- volumes ------------------------------------------------------- */
 
@@ -810,6 +729,20 @@ security_opts(const struct create_opts *o, int *nnp, int *seccomp,
 	return 0;
 }
 
+static void
+net_opts_from(const struct create_opts *o, struct net_opts *no)
+{
+	memset(no, 0, sizeof(*no));
+	no->network = o->network;
+	no->ip = o->ip;
+	no->dns = o->dns;
+	no->ndns = o->ndns;
+	no->dns_search = o->dns_search;
+	no->ndns_search = o->ndns_search;
+	no->add_hosts = o->add_hosts;
+	no->nadd_hosts = o->nadd_hosts;
+}
+
 static const char *
 hostname_for(const struct create_opts *o, const struct ctr *c,
     char *buf, size_t len)
@@ -840,19 +773,18 @@ build_spec(const struct config *cfg, const struct create_opts *o,
 	size_t i, nbinds = 0;
 	uint64_t caps;
 	struct cg_limits dummy;
+	struct net_opts no;
+	struct net_ctr nc;
 	enum cg_mode cgm;
 	int ret = -1;
 
 	(void)dummy;
 	json_writer_init(&mw, 0);
 	spec_init(sp);
-	hostnet = o->network && strcmp(o->network, "host") == 0;
-	if (o->network && !hostnet && strcmp(o->network, "none") != 0 &&
-	    strcmp(o->network, "bridge") != 0 &&
-	    strcmp(o->network, "default") != 0) {
-		err_set(e, ERR_USAGE, "network %s not found", o->network);
+	net_opts_from(o, &no);
+	if (net_ctr_create(cfg, c, &no, &nc, e) < 0)
 		goto out;
-	}
+	hostnet = nc.mode == NET_MODE_HOST;
 	if (security_opts(o, &nnp, &sc, e) < 0)
 		goto out;
 	if (!(sp->oci_version = strdup("1.0.2")))
@@ -872,6 +804,9 @@ build_spec(const struct config *cfg, const struct create_opts *o,
 	sp->ns[SPEC_NS_PID].present = !(o->pid_mode &&
 	    strcmp(o->pid_mode, "host") == 0);
 	sp->ns[SPEC_NS_NET].present = !hostnet;
+	if (nc.mode == NET_MODE_CONTAINER &&
+	    !(sp->ns[SPEC_NS_NET].path = strdup(nc.netns_path)))
+		goto oom;
 	/* With the host's UTS namespace the host name stays the host's. */
 	if (sp->ns[SPEC_NS_UTS].present && !(sp->hostname = strdup(hostname)))
 		goto oom;
@@ -906,8 +841,7 @@ build_spec(const struct config *cfg, const struct create_opts *o,
 		if (!add_mount(sp, "/dev/shm", "tmpfs", "shm", shm, e))
 			goto out;
 	}
-	if (make_resolv(c, hostnet, e) < 0 || make_hosts(c, hostnet,
-	    hostname, e) < 0)
+	if (net_ctr_files(c, &nc, &no, hostname, e) < 0)
 		goto out;
 	snprintf(hn + strlen(hn), sizeof(hn) - strlen(hn), "%s", "");
 	{
@@ -1241,7 +1175,7 @@ envok:
 	json_writer_key(rec, "Privileged");
 	json_writer_bool(rec, o->privileged);
 	json_writer_key(rec, "NetworkMode");
-	json_writer_string(rec, o->network ? o->network : "none");
+	json_writer_string(rec, nc.network);
 	json_writer_key(rec, "PidMode");
 	json_writer_string(rec, o->pid_mode ? o->pid_mode : "");
 	json_writer_key(rec, "IpcMode");
@@ -1600,6 +1534,7 @@ out:
 		create_rootfs_umount(cfg, c, &e2);
 		if (have_rw)
 			store_rw_remove(s, c->id, &e2);
+		net_ctr_remove(cfg, c, &e2);
 		ctr_delete(c, &e2);
 		ctr_close(c);
 	}
@@ -1653,6 +1588,10 @@ create_remove(const struct config *cfg, struct ctr *c, unsigned flags,
 			volume_remove(cfg->root, name, 1, 0, &e2);
 	}
 	log_debug("remove: rw layer removed");
+	if (net_ctr_remove(cfg, c, &e2) < 0 && ret == 0) {
+		*e = e2;
+		ret = -1;
+	}
 	if (ctr_delete(c, &e2) < 0 && ret == 0) {
 		*e = e2;
 		ret = -1;

@@ -56,7 +56,12 @@ struct create_opts {
 	size_t nsysctls;
 	char **ulimits;			/* --ulimit NAME=SOFT[:HARD] */
 	size_t nulimits;
-	const char *network;		/* none | host | (bridge: later) */
+	const char *network;		/* none | host | bridge (NULL) |
+					 * container:NAME | a network name */
+	const char *ip;			/* --ip */
+	char **dns, **dns_search, **add_hosts;	/* --dns, --dns-search,
+					 * --add-host */
+	size_t ndns, ndns_search, nadd_hosts;
 	const char *pid_mode, *ipc_mode, *uts_mode;	/* "host" or NULL */
 	const char *memory, *memory_swap, *memory_reservation;
 	const char *cpus, *cpu_shares, *cpuset_cpus, *cpuset_mems;

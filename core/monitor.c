@@ -23,6 +23,7 @@
 #include "log.h"
 #include "logfile.h"
 #include "monitor.h"
+#include "network.h"
 #include "runtime.h"
 #include "sealexe.h"
 #include "spec.h"
@@ -122,6 +123,20 @@ on_child(void *arg, struct err *e)
 	return m->exited;
 }
 
+/* rt_opts.after_clone: plug the container into its network. */
+struct plug {
+	const struct config *cfg;
+	struct ctr *c;
+};
+
+static int
+on_clone(void *arg, pid_t pid, struct err *e)
+{
+	struct plug *p = arg;
+
+	return net_ctr_start(p->cfg, p->c, pid, e);
+}
+
 static void
 notify(int fd, const char *msg, int code)
 {
@@ -147,6 +162,7 @@ finish(const struct config *cfg, struct ctr *c, struct mon *m, int code,
 		c->st.oom_killed = cg_oom_killed(&m->rt.cg, &e) == 1;
 	cg_gone = rt_destroy(&m->rt, &e) == 0;
 	log_debug("monitor: cgroup removed");
+	net_ctr_stop(cfg, c, &e);
 	if (m->logging)
 		logw_close(&m->log, &e);
 	m->logging = 0;
@@ -170,6 +186,7 @@ monitor_run(const struct config *cfg, struct ctr *c,
 	struct rt_opts ro;
 	struct relay rl;
 	struct mon m;
+	struct plug pl;
 	char path[PATH_MAX];
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, er[2] = { -1, -1 };
 	int ret = -1, initfd = -1;
@@ -192,6 +209,10 @@ monitor_run(const struct config *cfg, struct ctr *c,
 	ro.bundle = c->dir;
 	ro.console_sock = -1;
 	ro.init_fd = -1;
+	pl.cfg = cfg;
+	pl.c = c;
+	ro.after_clone = on_clone;
+	ro.arg = &pl;
 	/* Tests force the MS_MOVE + chroot path an initramfs root takes. */
 	ro.no_pivot = getenv("ROCKER_NO_PIVOT") && *getenv("ROCKER_NO_PIVOT") &&
 	    strcmp(getenv("ROCKER_NO_PIVOT"), "0") != 0;
@@ -314,6 +335,7 @@ fail:
 		if (m.rt.has_cg)
 			c->st.oom_killed = 0;
 		rt_destroy(&m.rt, &e2);
+		net_ctr_stop(cfg, c, &e2);
 		if (m.logging)
 			logw_close(&m.log, &e2);
 		m.logging = 0;

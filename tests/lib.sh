@@ -24,6 +24,10 @@ export ROCKER_CONFIG="$T/config.json"
 # leftovers are not confused by other rocker users on the host.
 export ROCKER_CGROUP_PARENT="/rocker-test-${T##*.}"
 printf '{}\n' > "$ROCKER_CONFIG"
+# Bridge networking (the default for run) gets a bridge and subnet of the
+# test's own, removed at exit, so no test touches a real rocker0.
+export ROCKER_BRIDGE="${ROCKER_BRIDGE:-rkt$$}"
+export ROCKER_BRIDGE_SUBNET="${ROCKER_BRIDGE_SUBNET:-10.$((200 + $$ % 50)).$(($$ / 50 % 256)).0/24}"
 mkdir -p "$T/work"
 cd "$T/work" || exit 1
 
@@ -36,6 +40,12 @@ _finish() {
 	printf '%s\n' "$_cleanup" | while IFS= read -r c; do
 		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
 	done
+	if ip link show "$ROCKER_BRIDGE" >/dev/null 2>&1; then
+		ip link del "$ROCKER_BRIDGE"
+		nft delete chain ip rocker "post-$ROCKER_BRIDGE"
+		nft list table ip rocker | grep -q chain ||
+			nft delete table ip rocker
+	fi >/dev/null 2>&1
 	cd / && rm -rf "$T"
 	for _d in /sys/fs/cgroup/*"$ROCKER_CGROUP_PARENT" \
 	    /sys/fs/cgroup/*/"$ROCKER_CGROUP_PARENT"; do

@@ -1,0 +1,280 @@
+/* nft.c - rocker's masquerade chains in nf_tables, over nfnetlink */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "netlink.h"
+#include "nft.h"
+
+const char nft_table[] = "rocker";
+
+uint16_t
+nft_type(int msg)
+{
+	return (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | msg);
+}
+
+void
+nft_family(void *p, int family)
+{
+	struct nfgenmsg g;
+
+	if (!p)
+		return;
+	memset(&g, 0, sizeof(g));
+	g.nfgen_family = (uint8_t)family;
+	g.version = NFNETLINK_V0;
+	g.res_id = 0;
+	memcpy(p, &g, sizeof(g));
+}
+
+static void
+marker(struct nl_msg *m, uint16_t type)
+{
+	struct nfgenmsg g;
+	void *p;
+
+	p = nl_msg_begin(m, type, 0, sizeof(g));
+	if (p) {
+		memset(&g, 0, sizeof(g));
+		g.res_id = htons(NFNL_SUBSYS_NFTABLES);
+		memcpy(p, &g, sizeof(g));
+	}
+	nl_msg_end(m);
+}
+
+void
+nft_batch_begin(struct nl_msg *m)
+{
+	marker(m, NFNL_MSG_BATCH_BEGIN);
+}
+
+void
+nft_batch_end(struct nl_msg *m)
+{
+	marker(m, NFNL_MSG_BATCH_END);
+}
+
+static void
+chain_name(char *buf, size_t len, const char *ifname)
+{
+	snprintf(buf, len, "post-%s", ifname);
+}
+
+/* A message of the batch on the `ip` family. */
+static void
+begin(struct nl_msg *m, int msg, uint16_t flags)
+{
+	nft_family(nl_msg_begin(m, nft_type(msg), flags,
+	    sizeof(struct nfgenmsg)), NFPROTO_IPV4);
+}
+
+/* Expression list element: name + data nest; caller closes with
+ * expr_end(). */
+static void
+expr_begin(struct nl_msg *m, const char *name)
+{
+	nl_nest_begin(m, NFTA_LIST_ELEM, 1);
+	nl_attr_put_str(m, NFTA_EXPR_NAME, name);
+	nl_nest_begin(m, NFTA_EXPR_DATA, 1);
+}
+
+static void
+expr_end(struct nl_msg *m)
+{
+	nl_nest_end(m);
+	nl_nest_end(m);
+}
+
+static void
+data_value(struct nl_msg *m, uint16_t type, const void *v, size_t len)
+{
+	nl_nest_begin(m, type, 1);
+	nl_attr_put(m, NFTA_DATA_VALUE, v, len);
+	nl_nest_end(m);
+}
+
+static void
+table_and_chain(struct nl_msg *m, const char *chain)
+{
+	begin(m, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	nl_attr_put_str(m, NFTA_TABLE_NAME, nft_table);
+	nl_msg_end(m);
+	begin(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nl_attr_put_str(m, NFTA_CHAIN_TABLE, nft_table);
+	nl_attr_put_str(m, NFTA_CHAIN_NAME, chain);
+	nl_nest_begin(m, NFTA_CHAIN_HOOK, 1);
+	nl_attr_put_be32(m, NFTA_HOOK_HOOKNUM, NF_INET_POST_ROUTING);
+	nl_attr_put_be32(m, NFTA_HOOK_PRIORITY, NF_IP_PRI_NAT_SRC);
+	nl_nest_end(m);
+	nl_attr_put_str(m, NFTA_CHAIN_TYPE, "nat");
+	nl_msg_end(m);
+}
+
+static void
+flush_chain(struct nl_msg *m, const char *chain)
+{
+	begin(m, NFT_MSG_DELRULE, 0);
+	nl_attr_put_str(m, NFTA_RULE_TABLE, nft_table);
+	nl_attr_put_str(m, NFTA_RULE_CHAIN, chain);
+	nl_msg_end(m);
+}
+
+static int
+send_batch(struct nl_msg *m, struct err *e)
+{
+	struct nl_sock s;
+	int r;
+
+	if (nl_open(&s, NETLINK_NETFILTER, e) < 0)
+		return -1;
+	r = nl_transact(&s, m, NULL, NULL, e);
+	nl_close(&s);
+	return r;
+}
+
+int
+nft_masq_ensure(const char *ifname, uint32_t subnet, int prefix,
+    struct err *e)
+{
+	uint32_t buf[NL_MSG_MAX / 4];
+	char chain[NFT_NAME_MAX], ifn[16];
+	struct nl_msg m;
+	uint32_t mask, zero = 0;
+
+	if (prefix < 0 || prefix > 32 || strlen(ifname) >= sizeof(ifn))
+		return err_set(e, ERR_USAGE, "masquerade: bad subnet or "
+		    "interface");
+	mask = prefix ? htonl(~0u << (32 - prefix)) : 0;
+	subnet &= mask;
+	memset(ifn, 0, sizeof(ifn));
+	memcpy(ifn, ifname, strlen(ifname));
+	chain_name(chain, sizeof(chain), ifname);
+	nl_msg_init(&m, buf, sizeof(buf));
+	nft_batch_begin(&m);
+	table_and_chain(&m, chain);
+	flush_chain(&m, chain);
+	begin(&m, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	nl_attr_put_str(&m, NFTA_RULE_TABLE, nft_table);
+	nl_attr_put_str(&m, NFTA_RULE_CHAIN, chain);
+	nl_nest_begin(&m, NFTA_RULE_EXPRESSIONS, 1);
+	/* ip saddr (network header offset 12, 4 bytes) & mask == subnet */
+	expr_begin(&m, "payload");
+	nl_attr_put_be32(&m, NFTA_PAYLOAD_DREG, NFT_REG_1);
+	nl_attr_put_be32(&m, NFTA_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
+	nl_attr_put_be32(&m, NFTA_PAYLOAD_OFFSET, 12);
+	nl_attr_put_be32(&m, NFTA_PAYLOAD_LEN, 4);
+	expr_end(&m);
+	expr_begin(&m, "bitwise");
+	nl_attr_put_be32(&m, NFTA_BITWISE_SREG, NFT_REG_1);
+	nl_attr_put_be32(&m, NFTA_BITWISE_DREG, NFT_REG_1);
+	nl_attr_put_be32(&m, NFTA_BITWISE_LEN, 4);
+	data_value(&m, NFTA_BITWISE_MASK, &mask, 4);
+	data_value(&m, NFTA_BITWISE_XOR, &zero, 4);
+	expr_end(&m);
+	expr_begin(&m, "cmp");
+	nl_attr_put_be32(&m, NFTA_CMP_SREG, NFT_REG_1);
+	nl_attr_put_be32(&m, NFTA_CMP_OP, NFT_CMP_EQ);
+	data_value(&m, NFTA_CMP_DATA, &subnet, 4);
+	expr_end(&m);
+	/* oifname != ifname */
+	expr_begin(&m, "meta");
+	nl_attr_put_be32(&m, NFTA_META_DREG, NFT_REG_1);
+	nl_attr_put_be32(&m, NFTA_META_KEY, NFT_META_OIFNAME);
+	expr_end(&m);
+	expr_begin(&m, "cmp");
+	nl_attr_put_be32(&m, NFTA_CMP_SREG, NFT_REG_1);
+	nl_attr_put_be32(&m, NFTA_CMP_OP, NFT_CMP_NEQ);
+	data_value(&m, NFTA_CMP_DATA, ifn, sizeof(ifn));
+	expr_end(&m);
+	expr_begin(&m, "masq");
+	expr_end(&m);
+	nl_nest_end(&m);
+	nl_msg_end(&m);
+	nft_batch_end(&m);
+	if (send_batch(&m, e) < 0)
+		return err_ctx(e, "nftables: masquerade for %s", ifname);
+	return 0;
+}
+
+static int
+chain_cb(const struct nlmsghdr *h, void *arg, struct err *e)
+{
+	const void *tb[NFTA_CHAIN_TYPE + 1];
+	size_t tl[NFTA_CHAIN_TYPE + 1], off;
+
+	off = sizeof(*h) + sizeof(struct nfgenmsg);
+	if (h->nlmsg_len < off)
+		return err_set(e, ERR_PROTO, "nftables: short chain message");
+	if (nl_attr_parse((const unsigned char *)h + off, h->nlmsg_len - off,
+	    tb, tl, NFTA_CHAIN_TYPE + 1, e) < 0)
+		return -1;
+	if (tb[NFTA_CHAIN_TABLE] && tl[NFTA_CHAIN_TABLE] == sizeof(nft_table) &&
+	    memcmp(tb[NFTA_CHAIN_TABLE], nft_table, sizeof(nft_table)) == 0)
+		(*(int *)arg)++;
+	return 0;
+}
+
+/* How many chains the `ip rocker` table has. */
+static int
+count_chains(int *n, struct err *e)
+{
+	uint32_t buf[NL_MSG_MAX / 4];
+	struct nl_sock s;
+	struct nl_msg m;
+	int r;
+
+	*n = 0;
+	nl_msg_init(&m, buf, sizeof(buf));
+	begin(&m, NFT_MSG_GETCHAIN, 0);
+	nl_msg_end(&m);
+	if (nl_open(&s, NETLINK_NETFILTER, e) < 0)
+		return -1;
+	r = nl_dump(&s, &m, chain_cb, n, e);
+	nl_close(&s);
+	return r;
+}
+
+int
+nft_masq_remove(const char *ifname, struct err *e)
+{
+	uint32_t buf[NL_MSG_MAX / 4];
+	char chain[NFT_NAME_MAX];
+	struct nl_msg m;
+	int n = 0;
+
+	chain_name(chain, sizeof(chain), ifname);
+	nl_msg_init(&m, buf, sizeof(buf));
+	nft_batch_begin(&m);
+	flush_chain(&m, chain);
+	begin(&m, NFT_MSG_DELCHAIN, 0);
+	nl_attr_put_str(&m, NFTA_CHAIN_TABLE, nft_table);
+	nl_attr_put_str(&m, NFTA_CHAIN_NAME, chain);
+	nl_msg_end(&m);
+	nft_batch_end(&m);
+	if (send_batch(&m, e) < 0) {
+		if (e->code == ENOENT) {
+			err_clear(e);
+			return 0;
+		}
+		return err_ctx(e, "nftables: remove the chain for %s", ifname);
+	}
+	/* The table goes with its last chain: DELTABLE would take every
+	 * chain along, so only when none is left. */
+	if (count_chains(&n, e) < 0 || n > 0) {
+		err_clear(e);
+		return 0;
+	}
+	nl_msg_init(&m, buf, sizeof(buf));
+	nft_batch_begin(&m);
+	begin(&m, NFT_MSG_DELTABLE, 0);
+	nl_attr_put_str(&m, NFTA_TABLE_NAME, nft_table);
+	nl_msg_end(&m);
+	nft_batch_end(&m);
+	if (send_batch(&m, e) < 0 && e->code != EBUSY && e->code != ENOENT)
+		return err_ctx(e, "nftables: remove table %s", nft_table);
+	err_clear(e);
+	return 0;
+}
