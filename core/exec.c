@@ -58,6 +58,9 @@ struct job {
 	struct cg cg;
 	int rootfd;		/* the init's root (/proc/PID/root) */
 	int sock;		/* the children's end of the socket pair */
+	int go;			/* C's end of P's "in the cgroup" channel (a
+				 * socket of its own: C may exit without
+				 * reading it, which would reset `sock`) */
 	int stdio[3];		/* pipe ends for 0, 1, 2; -1: /dev/null */
 	int tty;
 	int detach;
@@ -252,7 +255,7 @@ job_init(struct job *j)
 	memset(j, 0, sizeof(*j));
 	spec_init(&j->sp);
 	nsenter_ns_init(&j->ns);
-	j->rootfd = j->sock = j->procfd = -1;
+	j->rootfd = j->sock = j->procfd = j->go = -1;
 	j->stdio[0] = j->stdio[1] = j->stdio[2] = -1;
 }
 
@@ -377,6 +380,21 @@ build_env(const struct ctr *c, const struct exec_opts *o,
 	return env_lookup_merge(&p->env, &p->nenv, o->env, o->nenv, e);
 }
 
+/* Every capability we hold in our bounding set (a host may withhold
+ * some even from root), as Docker grants --privileged what it has. */
+static uint64_t
+all_caps(void)
+{
+	uint64_t all = caps_all(), m = 0;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		if ((all & (UINT64_C(1) << i)) &&
+		    prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
+			m |= UINT64_C(1) << i;
+	return m;
+}
+
 /* Turn the container's process into the one to run. */
 static int
 build_process(const struct ctr *c, const struct exec_opts *o,
@@ -429,9 +447,9 @@ build_process(const struct ctr *c, const struct exec_opts *o,
 		p->has_caps = 1;
 		for (i = 0; i < SPEC_CAP_SETS; i++)
 			p->caps[i] = 0;
-		p->caps[SPEC_CAP_BOUNDING] = caps_all();
-		p->caps[SPEC_CAP_EFFECTIVE] = caps_all();
-		p->caps[SPEC_CAP_PERMITTED] = caps_all();
+		p->caps[SPEC_CAP_BOUNDING] = all_caps();
+		p->caps[SPEC_CAP_EFFECTIVE] = all_caps();
+		p->caps[SPEC_CAP_PERMITTED] = all_caps();
 	} else if (j->sp.seccomp) {
 		j->filter = calloc(SECCOMP_MAX_INSNS, sizeof(*j->filter));
 		if (!j->filter) {
@@ -526,8 +544,10 @@ joiner_main(struct job *j)
 	close(j->rootfd);
 	j->rootfd = -1;
 	/* G must be born in the cgroup. */
-	if (msg_recv(j->sock, &m) != 1 || m.type != MSG_CGROUP)
+	if (msg_recv(j->go, &m) != 1 || m.type != MSG_CGROUP)
 		_exit(RT_EXIT_INTERNAL);
+	close(j->go);
+	j->go = -1;
 	log_debug("exec: C has cgroup");
 	pid = fork();
 	if (pid < 0) {
@@ -662,7 +682,8 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 	struct job j;
 	struct waiter w;
 	char path[PATH_MAX];
-	int sv[2] = { -1, -1 }, in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	int sv[2] = { -1, -1 }, go[2] = { -1, -1 }, in[2] = { -1, -1 };
+	int out[2] = { -1, -1 };
 	int er[2] = { -1, -1 }, procfd = -1, pty = -1, ret = -1, st;
 	pid_t cpid = -1;
 
@@ -699,7 +720,8 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 		if (from >= 0 && tty_get_size(from, &j.rows, &j.cols, e) < 0)
 			err_clear(e);	/* no size: the pty's default */
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, go) < 0) {
 		err_sys(e, "socketpair");
 		goto out;
 	}
@@ -714,6 +736,7 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 		j.stdio[2] = er[1];
 	}
 	j.sock = sv[1];
+	j.go = go[1];
 	/* Attached, G becomes our child when C exits. */
 	if (!o->detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		err_sys(e, "become a child subreaper");
@@ -727,6 +750,7 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 	}
 	if (cpid == 0) {
 		close(sv[0]);
+		close(go[0]);
 		if (in[1] >= 0)
 			close(in[1]);
 		if (out[0] >= 0)
@@ -736,8 +760,9 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 		joiner_main(&j);
 	}
 	close(sv[1]);
-	sv[1] = -1;
-	j.sock = -1;
+	close(go[1]);
+	sv[1] = go[1] = -1;
+	j.sock = j.go = -1;
 	if (in[0] >= 0)
 		close(in[0]);
 	if (out[1] >= 0)
@@ -758,7 +783,7 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 		goto out;
 	}
 	log_debug("exec: P moved C");
-	if (msg_send(sv[0], MSG_CGROUP, 0, NULL) < 0) {
+	if (msg_send(go[0], MSG_CGROUP, 0, NULL) < 0) {
 		/* C failed: its message says why. */
 		log_debug("exec: the joiner is gone");
 	}
@@ -796,6 +821,10 @@ out:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
+	if (go[0] >= 0)
+		close(go[0]);
+	if (go[1] >= 0)
+		close(go[1]);
 	if (in[0] >= 0)
 		close(in[0]);
 	if (in[1] >= 0)
