@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +34,16 @@
 #include "tty.h"
 #include "user.h"
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* clone3()'s argument, version 2 (Linux 5.7). */
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
 enum {
 	ENVFILE_MAX = 4 << 20,	/* largest --env-file */
 	STAT_MAX = 1024,	/* /proc/PID/stat read */
@@ -42,7 +53,6 @@ enum msg_type {
 	MSG_PID = 1,		/* C: G's pid (in `code`) */
 	MSG_PTY,		/* G: the pty master follows (SCM_RIGHTS) */
 	MSG_ERROR,		/* C or G: code + message, then it exits */
-	MSG_CGROUP,		/* P: C is in the container's cgroup */
 };
 
 struct msg {
@@ -58,9 +68,8 @@ struct job {
 	struct cg cg;
 	int rootfd;		/* the init's root (/proc/PID/root) */
 	int sock;		/* the children's end of the socket pair */
-	int go;			/* C's end of P's "in the cgroup" channel (a
-				 * socket of its own: C may exit without
-				 * reading it, which would reset `sock`) */
+	int cgfd;		/* C: the v2 cgroup directory G is cloned
+				 * into (CLONE_INTO_CGROUP), -1: none */
 	int stdio[3];		/* pipe ends for 0, 1, 2; -1: /dev/null */
 	int tty;
 	int detach;
@@ -208,6 +217,9 @@ process_main(struct job *j)
 	const struct spec_process *p = &j->sp.process;
 	struct err e = ERR_INIT;
 
+	if (j->cgfd >= 0)
+		close(j->cgfd);
+	j->cgfd = -1;
 	reset_signals();
 	umask(0);
 	if (setup_stdio(j, &e) < 0)
@@ -255,7 +267,7 @@ job_init(struct job *j)
 	memset(j, 0, sizeof(*j));
 	spec_init(&j->sp);
 	nsenter_ns_init(&j->ns);
-	j->rootfd = j->sock = j->procfd = j->go = -1;
+	j->rootfd = j->sock = j->procfd = j->cgfd = -1;
 	j->stdio[0] = j->stdio[1] = j->stdio[2] = -1;
 }
 
@@ -493,6 +505,92 @@ open_init(int procfd, struct job *j, struct err *e)
 	return 0;
 }
 
+/*
+ * C: enter the container's cgroup without the cost of a cgroup.procs
+ * write, whose global lock waits for an RCU grace period (milliseconds,
+ * often the largest cost of an exec). On v1 hierarchies C moves itself by
+ * writing "0" to `tasks`: migrating the calling thread alone skips that
+ * lock, and C has one thread. The v2 hierarchy (unified or hybrid) takes
+ * G directly at its birth, clone3(CLONE_INTO_CGROUP), which only reads
+ * the lock: its directory is opened here, while /sys/fs/cgroup is the
+ * host's. Optional hierarchies are best effort, as in cg_enter().
+ */
+static int
+enter_cgroup(struct job *j, struct err *e)
+{
+	const struct cg_hier *h;
+	char path[PATH_MAX];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < j->cg.nhier; i++) {
+		h = &j->cg.hier[i];
+		if (h->v2) {
+			io_pathf(path, sizeof(path), "%s%s", h->dir,
+			    j->cg.path);
+			fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0 && !h->optional)
+				return err_sys(e, "open %s", path);
+			j->cgfd = fd;
+			continue;
+		}
+		io_pathf(path, sizeof(path), "%s%s/tasks", h->dir,
+		    j->cg.path);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			if (!h->optional) {
+				err_sys(e, "write %s", path);
+				if (fd >= 0)
+					close(fd);
+				return -1;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return 0;
+}
+
+/*
+ * C: fork G, into j->cgfd when set. Kernels without clone3() or
+ * CLONE_INTO_CGROUP (before 5.7) get C moved by a cgroup.procs write
+ * first. Returns G's pid (in C, which is outside the pid namespace) or -1.
+ */
+static pid_t
+spawn(struct job *j, struct err *e)
+{
+	struct clone_args ca;
+	pid_t pid;
+	int fd;
+
+	if (j->cgfd >= 0) {
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = CLONE_INTO_CGROUP;
+		ca.exit_signal = SIGCHLD;
+		ca.cgroup = (uint64_t)j->cgfd;
+		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG &&
+		    errno != EINVAL)) {
+			if (pid < 0)
+				return err_sys(e, "clone into the container's "
+				    "cgroup");
+			return pid;
+		}
+		fd = openat(j->cgfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			err_sys(e, "enter the container's cgroup");
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	pid = fork();
+	if (pid < 0)
+		return err_sys(e, "fork in the container's pid namespace");
+	return pid;
+}
+
 /* --- C: the joiner ---------------------------------------------------- */
 
 /* In C: a failure while preparing; a bad -u or -w cannot invoke. */
@@ -505,17 +603,15 @@ die_prepare(struct job *j, struct err *e)
 }
 
 /*
- * C: prepare the process while P moves us into the container's cgroup
- * (the first cgroup.procs write waits for an RCU grace period: often
- * milliseconds, the largest cost of an exec), join, fork G once in the
- * cgroup, tell P its pid and exit.
+ * C: prepare the process, enter the cgroup, join the namespaces, start G
+ * (in the pid namespace and the cgroup from its first instruction), tell
+ * P its pid and exit.
  */
 static void __attribute__((noreturn))
 joiner_main(struct job *j)
 {
 	struct err e = ERR_INIT;
 	char path[PATH_MAX];
-	struct msg m;
 	pid_t pid;
 
 	/* Nothing in the container may ptrace us while we hold host fds
@@ -530,7 +626,13 @@ joiner_main(struct job *j)
 	j->procfd = -1;
 	if (build_process(j->c, j->o, j, &e) < 0)
 		die_prepare(j, &e);
+	/* The cgroup first: from the host's view, before the mount
+	 * namespace changes what /sys/fs/cgroup is. */
 	log_debug("exec: C prepared");
+	if (enter_cgroup(j, &e) < 0) {
+		err_ctx(&e, "join the container's cgroup");
+		die(j, &e);
+	}
 	if (nsenter_ns_join(&j->ns, &e) < 0) {
 		err_ctx(&e, "join the container's namespaces");
 		die(j, &e);
@@ -543,17 +645,10 @@ joiner_main(struct job *j)
 	}
 	close(j->rootfd);
 	j->rootfd = -1;
-	/* G must be born in the cgroup. */
-	if (msg_recv(j->go, &m) != 1 || m.type != MSG_CGROUP)
-		_exit(RT_EXIT_INTERNAL);
-	close(j->go);
-	j->go = -1;
-	log_debug("exec: C has cgroup");
-	pid = fork();
-	if (pid < 0) {
-		err_sys(&e, "fork in the container's pid namespace");
+	log_debug("exec: C joined");
+	pid = spawn(j, &e);
+	if (pid < 0)
 		die(j, &e);
-	}
 	if (pid == 0)
 		process_main(j);
 	if (msg_send(j->sock, MSG_PID, (int)pid, NULL) < 0)
@@ -682,8 +777,7 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 	struct job j;
 	struct waiter w;
 	char path[PATH_MAX];
-	int sv[2] = { -1, -1 }, go[2] = { -1, -1 }, in[2] = { -1, -1 };
-	int out[2] = { -1, -1 };
+	int sv[2] = { -1, -1 }, in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	int er[2] = { -1, -1 }, procfd = -1, pty = -1, ret = -1, st;
 	pid_t cpid = -1;
 
@@ -707,6 +801,12 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 		err_set(e, ERR_USAGE, "container %s is not running", o->key);
 		goto out;
 	}
+	/* The cgroup create made (config.json's cgroupsPath). */
+	io_pathf(path, sizeof(path), "/rocker/%s", c.id);
+	if (cg_open(&j.cg, "/sys/fs/cgroup", path, e) < 0) {
+		err_ctx(e, "cgroup");
+		goto out;
+	}
 	j.c = &c;
 	j.o = o;
 	j.procfd = procfd;
@@ -720,8 +820,7 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 		if (from >= 0 && tty_get_size(from, &j.rows, &j.cols, e) < 0)
 			err_clear(e);	/* no size: the pty's default */
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, go) < 0) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		err_sys(e, "socketpair");
 		goto out;
 	}
@@ -736,7 +835,6 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 		j.stdio[2] = er[1];
 	}
 	j.sock = sv[1];
-	j.go = go[1];
 	/* Attached, G becomes our child when C exits. */
 	if (!o->detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		err_sys(e, "become a child subreaper");
@@ -750,7 +848,6 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 	}
 	if (cpid == 0) {
 		close(sv[0]);
-		close(go[0]);
 		if (in[1] >= 0)
 			close(in[1]);
 		if (out[0] >= 0)
@@ -760,9 +857,8 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 		joiner_main(&j);
 	}
 	close(sv[1]);
-	close(go[1]);
-	sv[1] = go[1] = -1;
-	j.sock = j.go = -1;
+	sv[1] = -1;
+	j.sock = -1;
 	if (in[0] >= 0)
 		close(in[0]);
 	if (out[1] >= 0)
@@ -772,21 +868,6 @@ exec_run(const struct config *cfg, const struct exec_opts *o, int *code,
 	in[0] = out[1] = er[1] = -1;
 	close(procfd);
 	procfd = -1;
-	/* Move C while it prepares and joins, into the cgroup create made
-	 * (config.json's cgroupsPath). */
-	io_pathf(path, sizeof(path), "/rocker/%s", c.id);
-	if (cg_open(&j.cg, "/sys/fs/cgroup", path, e) < 0 ||
-	    cg_enter(&j.cg, cpid, e) < 0) {
-		err_ctx(e, "join the container's cgroup");
-		kill(cpid, SIGKILL);
-		reap(cpid, NULL);
-		goto out;
-	}
-	log_debug("exec: P moved C");
-	if (msg_send(go[0], MSG_CGROUP, 0, NULL) < 0) {
-		/* C failed: its message says why. */
-		log_debug("exec: the joiner is gone");
-	}
 	w.pid = -1;
 	ret = collect(sv[0], &w.pid, &pty, e);
 	reap(cpid, &st);
@@ -821,10 +902,6 @@ out:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
-	if (go[0] >= 0)
-		close(go[0]);
-	if (go[1] >= 0)
-		close(go[1]);
 	if (in[0] >= 0)
 		close(in[0]);
 	if (in[1] >= 0)

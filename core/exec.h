@@ -2,29 +2,37 @@
  *
  * Three processes, as in runc's nsexec:
  *
- *	rocker exec (P)   stays on the host: reads the container's record
- *	                  and bundle, prepares the process, opens every
- *	                  namespace of the container's init
- *	                  (/proc/PID/ns/KIND) and its root, then relays stdio
- *	                  and waits. It is a child subreaper, so it can
- *	                  wait for the grandchild.
- *	  joiner (C)      non-dumpable; enters the container's cgroup, joins
- *	                  the namespaces (non-user, user, the rest; each
- *	                  verified), chroots to the init's root, forks and
- *	                  exits. It is in no pid namespace of the container:
- *	                  nothing in the container can see it.
- *	    process (G)   in the container's pid namespace and cgroup:
- *	                  stdio (pipes, a pty from the container's devpts, or
- *	                  /dev/null when detached), rlimits, user,
- *	                  capabilities, cwd, no_new_privs, seccomp, every fd
- *	                  but 0-2 closed, execve().
+ *	rocker exec (P)   stays on the host: checks that the container's
+ *	                  init is running (the monitor's child), forks C,
+ *	                  then relays stdio and waits. It is a child
+ *	                  subreaper, so it can wait for the grandchild.
+ *	  joiner (C)      non-dumpable; loads the bundle's config.json,
+ *	                  opens every namespace of the init
+ *	                  (/proc/PID/ns/KIND) and its root, prepares the
+ *	                  process (env, user from the container's
+ *	                  /etc/passwd, seccomp program), enters the
+ *	                  container's v1 cgroups (writing "0" to `tasks`,
+ *	                  which moves the calling thread without the global
+ *	                  lock a cgroup.procs write waits an RCU grace
+ *	                  period for), joins the namespaces (non-user, user,
+ *	                  the rest; each verified), chroots to the init's
+ *	                  root, starts G with clone3(CLONE_INTO_CGROUP) into
+ *	                  the v2 cgroup (plain fork on v1-only hosts), tells
+ *	                  P its pid and exits. It is in no pid namespace of
+ *	                  the container: nothing in there can see it.
+ *	    process (G)   in the container's pid namespace and cgroup from
+ *	                  its first instruction: stdio (pipes, a pty from
+ *	                  the container's devpts, or /dev/null when
+ *	                  detached), rlimits, user, capabilities, cwd,
+ *	                  no_new_privs, seccomp, every fd but 0-2 closed,
+ *	                  execve().
  *
  * P, C and G run from the sealed copy of rocker (the caller ran
  * sealexe_ensure()) and G is non-dumpable until execve(), so nothing in
  * the container can reach the host binary through /proc/PID/exe or
- * ptrace G while it holds host fds. They talk over a SOCK_SEQPACKET pair:
- * C sends G's pid, G sends the pty master (-t) or an error; execve()
- * closing G's end (O_CLOEXEC) says it worked.
+ * ptrace G while it holds host fds. They talk over a SOCK_SEQPACKET pair
+ * that only P reads: C sends G's pid, G the pty master (-t), either an
+ * error; execve() closing G's end (O_CLOEXEC) says it worked.
  */
 #ifndef ROCKER_EXEC_H
 #define ROCKER_EXEC_H
