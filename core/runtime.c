@@ -47,6 +47,7 @@
 #include "err.h"
 #include "io.h"
 #include "log.h"
+#include "procinit.h"
 #include "runtime.h"
 #include "seccomp.h"
 #include "spec.h"
@@ -175,9 +176,6 @@ static const int ns_clone_flag[SPEC_NS_COUNT] = {
 	[SPEC_NS_TIME] = CLONE_NEWTIME,
 	[SPEC_NS_USER] = CLONE_NEWUSER,
 };
-
-static const char DEFAULT_PATH[] =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /* --- messages ------------------------------------------------------- */
 
@@ -856,159 +854,6 @@ write_sysctl(const char *key, const char *val, struct err *e)
 	return 0;
 }
 
-static const char *
-env_value(const struct spec_process *p, const char *key)
-{
-	size_t i, kl = strlen(key);
-
-	for (i = 0; i < p->nenv; i++)
-		if (strncmp(p->env[i], key, kl) == 0 && p->env[i][kl] == '=')
-			return p->env[i] + kl + 1;
-	return NULL;
-}
-
-/*
- * Find process.args[0] like execvp() with the container's PATH. Sets
- * c->exe. ERR_NOCMD when nothing is found, ERR_NOEXEC when only
- * something not executable is.
- */
-static int
-lookup_exe(struct child *c, const char *name, struct err *e)
-{
-	const char *path, *p, *q;
-	struct stat sb;
-	int denied = 0, isdir = 0;
-	size_t n;
-
-	if (!name || !*name)
-		return err_set(e, ERR_NOCMD, "no command specified");
-	if (strchr(name, '/')) {
-		snprintf(c->exe, sizeof(c->exe), "%s", name);
-		if (stat(c->exe, &sb) < 0)
-			return err_set(e, errno == ENOENT ? ERR_NOCMD :
-			    ERR_NOEXEC, "exec: \"%s\": stat %s: %s", name,
-			    name, strerror(errno));
-		if (S_ISDIR(sb.st_mode))
-			return err_set(e, ERR_NOEXEC, "exec: \"%s\": is a "
-			    "directory", name);
-		if (access(c->exe, X_OK) < 0)
-			return err_set(e, ERR_NOEXEC, "exec: \"%s\": "
-			    "permission denied", name);
-		return 0;
-	}
-	path = env_value(&c->s->process, "PATH");
-	if (!path)
-		path = DEFAULT_PATH;
-	for (p = path;; p = q + 1) {
-		q = strchr(p, ':');
-		n = q ? (size_t)(q - p) : strlen(p);
-		if (n == 0)
-			snprintf(c->exe, sizeof(c->exe), "%s", name);
-		else
-			snprintf(c->exe, sizeof(c->exe), "%.*s/%s", (int)n, p,
-			    name);
-		if (stat(c->exe, &sb) == 0) {
-			if (S_ISDIR(sb.st_mode))
-				isdir = 1;
-			else if (access(c->exe, X_OK) == 0)
-				return 0;
-			else
-				denied = 1;
-		}
-		if (!q)
-			break;
-	}
-	if (denied || isdir)
-		return err_set(e, ERR_NOEXEC, "exec: \"%s\": permission "
-		    "denied", name);
-	return err_set(e, ERR_NOCMD, "exec: \"%s\": executable file not "
-	    "found in $PATH", name);
-}
-
-static int
-set_user(const struct spec_process *p, struct err *e)
-{
-	if (setgroups(p->ngids, p->gids) < 0)
-		return err_sys(e, "setgroups");
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
-		return err_sys(e, "setgid %u", (unsigned)p->gid);
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
-		return err_sys(e, "setuid %u", (unsigned)p->uid);
-	return 0;
-}
-
-static int
-set_rlimits(const struct spec_process *p, struct err *e)
-{
-	struct rlimit rl;
-	size_t i;
-
-	for (i = 0; i < p->nrlimits; i++) {
-		rl.rlim_cur = p->rlimits[i].soft;
-		rl.rlim_max = p->rlimits[i].hard;
-		if (setrlimit(p->rlimits[i].type, &rl) < 0)
-			return err_sys(e, "set rlimit %d to %llu:%llu",
-			    p->rlimits[i].type,
-			    (unsigned long long)rl.rlim_cur,
-			    (unsigned long long)rl.rlim_max);
-	}
-	return 0;
-}
-
-/* Close every fd >= 3 except the ones the process keeps. */
-static void
-close_fds(struct child *c)
-{
-	int keep_hi = 3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0);
-
-	int fd, max = (int)sysconf(_SC_OPEN_MAX);
-
-	if (max < 0 || max > 1 << 20)
-		max = 1 << 20;
-	for (fd = keep_hi; fd < max; fd++) {
-		if (fd == c->sock || fd == c->o->init_fd)
-			continue;
-		if (syscall(SYS_close_range, fd, fd, 0) < 0 &&
-		    errno == ENOSYS) {
-			/* Pre-5.9: walk the table with close(). */
-			close(fd);
-			continue;
-		}
-	}
-}
-
-/* Faster than calling close on a million fds: close ranges around the
- * fds we keep. Falls back to close_fds() without close_range. */
-static void
-close_others(struct child *c)
-{
-	int keep[2], n = 0, lo, i, j, t;
-
-	lo = 3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0);
-	if (c->sock >= lo)
-		keep[n++] = c->sock;
-	if (c->o->init_fd >= lo)
-		keep[n++] = c->o->init_fd;
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (keep[j] < keep[i]) {
-				t = keep[i];
-				keep[i] = keep[j];
-				keep[j] = t;
-			}
-	for (i = 0; i <= n; i++) {
-		int hi = i < n ? keep[i] - 1 : (int)(~0U >> 1);
-
-		if (hi >= lo && syscall(SYS_close_range, (unsigned)lo,
-		    (unsigned)hi, 0) < 0) {
-			close_fds(c);
-			return;
-		}
-		if (i < n)
-			lo = keep[i] + 1;
-	}
-}
-
 static int
 setup_stdio(struct child *c, struct err *e)
 {
@@ -1103,21 +948,6 @@ setup_console(struct child *c, struct err *e)
 		return err_ctx(e, "send the pty master");
 	}
 	close(master);
-	return 0;
-}
-
-static int
-check_cwd(const char *cwd, struct err *e)
-{
-	char buf[PATH_MAX];
-
-	if (chdir(cwd) < 0)
-		return err_sys(e, "chdir to cwd (\"%s\") set in config.json "
-		    "failed", cwd);
-	/* CVE-2024-21626: a cwd outside the root reads "(unreachable)". */
-	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
-		return err_set(e, EPERM, "current working directory is "
-		    "outside of the container mount namespace root");
 	return 0;
 }
 
@@ -1221,7 +1051,7 @@ child_main(struct child *c)
 		if (setup_stdio(c, &e) < 0)
 			die(c, &e);
 	}
-	if (set_rlimits(p, &e) < 0)
+	if (procinit_set_rlimits(p, &e) < 0)
 		die(c, &e);
 	/* Without no_new_privs the kernel only takes a filter from a task
 	 * with CAP_SYS_ADMIN: install it now, while it has it (runc). */
@@ -1231,22 +1061,17 @@ child_main(struct child *c)
 		c->filter = NULL;
 	}
 	/* runc's order: bounding set, keep caps, ids, then the sets. */
-	if (p->has_caps && caps_set_bounding(p->caps[SPEC_CAP_BOUNDING],
-	    &e) < 0)
-		die(c, &e);
-	if (caps_keep(1, &e) < 0 || set_user(p, &e) < 0 ||
-	    caps_keep(0, &e) < 0)
-		die(c, &e);
-	if (p->has_caps && caps_set(p->caps, &e) < 0)
+	if (procinit_identity(p, &e) < 0)
 		die(c, &e);
 	/* A uid or gid change clears the parent-death signal: set it again,
 	 * and make sure the monitor did not die in between. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != c->ppid)
 		_exit(RT_EXIT_INTERNAL);
-	if (check_cwd(p->cwd ? p->cwd : "/", &e) < 0)
+	if (procinit_check_cwd(p->cwd ? p->cwd : "/", &e) < 0)
 		die(c, &e);
-	if (lookup_exe(c, p->args ? p->args[0] : NULL, &e) < 0)
+	if (procinit_lookup_exe(p->args ? p->args[0] : NULL, p->env, c->exe,
+	    sizeof(c->exe), &e) < 0)
 		die(c, &e);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0,
 	    0) < 0) {
@@ -1256,7 +1081,12 @@ child_main(struct child *c)
 	umask(p->has_umask ? p->umask : 022);
 	if (!c->cgns && wait_cgroup(c) < 0)
 		_exit(RT_EXIT_INTERNAL);
-	close_others(c);
+	{
+		int keep[2] = { c->sock, c->o->init_fd };
+
+		procinit_close_fds(3 + (c->o->preserve_fds > 0 ?
+		    c->o->preserve_fds : 0), keep, 2);
+	}
 	if (msg_send(c->sock, MSG_READY, 0, NULL) < 0)
 		_exit(RT_EXIT_INTERNAL);
 	r = msg_recv(c->sock, &m);

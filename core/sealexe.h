@@ -11,6 +11,8 @@
 #ifndef ROCKER_SEALEXE_H
 #define ROCKER_SEALEXE_H
 
+#include <sys/types.h>
+
 #include "err.h"
 
 /*
@@ -28,6 +30,19 @@ int sealexe_is_sealed(void);
  * optional).
  */
 int sealexe_ensure(char **argv, char **envp, struct err *e);
+
+/*
+ * sealexe_ensure(), but first try the sealed copy process `donor` (> 0)
+ * runs, e.g. a container's monitor, which `run` started from one: when
+ * /proc/DONOR/exe is a sealed file (F_SEAL_SEAL|SHRINK|GROW|WRITE) holding
+ * exactly the bytes of the running binary, it is executed instead of a new
+ * copy: nothing is copied and its pages are already in memory. Sealed, it
+ * cannot change between the comparison and the execveat(). Anything else
+ * (no such process, another rocker version) falls back to
+ * sealexe_ensure(). Same returns.
+ */
+int sealexe_ensure_like(pid_t donor, char **argv, char **envp,
+    struct err *e);
 
 /*
  * A new sealed memfd copy of the running binary (O_CLOEXEC), e.g. to

@@ -16,7 +16,7 @@ RUNS=${BENCH_RUNS:-5}
 
 echo "rocker benchmarks on $(nproc) cores, $(uname -r)"
 
-# BENCH_ONLY=sha|pull|run runs one section.
+# BENCH_ONLY=sha|pull|run|exec runs one section.
 want() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
 
 # SHA-256 throughput on a 1 GiB file (page-cached: the hashing is measured,
@@ -115,6 +115,43 @@ if want run; then
 	     /floor/ { f = $(NF-2) }
 	     END { gsub("ms", "", r); gsub("ms", "", c); gsub("ms", "", f);
 		if (r > 0) printf "  rocker vs crun: %.2fx faster (target > 1); rocker / floor: %.2f (target <= 2)\n", c / r, r / f }' "$T/run.out"
+fi
+
+# Joining a running container: `exec C true` against util-linux nsenter
+# into every namespace of the same container's init (no cgroup move, no
+# user, capabilities or seccomp to apply: the floor) and podman exec.
+if want exec; then
+	S="$T/execwork"
+	mkdir -p "$S"
+	sh "$TOP/tests/images/rootfs.sh" > "$S/rootfs.tar"
+	RR="env ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate $R"
+	$RR import "$S/rootfs.tar" bench/bb >/dev/null
+	$RR run -d --name bx bench/bb sleep 100000 >/dev/null
+	on_exit "$RR rm -f bx"
+	XP=$($RR inspect -f '{{.State.Pid}}' bx)
+	PODMAN="podman --root $S/podroot --runroot $S/podrun \
+		--cgroup-manager cgroupfs --events-backend file \
+		--storage-driver overlay"
+	PX=""
+	if $PODMAN import -q "$S/rootfs.tar" bench/bb >/dev/null 2>&1 &&
+	    $PODMAN run -d --network none --name px bench/bb sleep 100000 \
+	    >/dev/null 2>&1; then
+		PX=px
+		on_exit "$PODMAN rm -f -t 0 px"
+	fi
+	"$B" -n "${BENCH_EXEC_RUNS:-40}" -w 3 \
+	    -t "Exec into a running container: exec C true" \
+		"rocker exec" "$RR exec bx true" \
+		"nsenter -t PID -a (util-linux)" "nsenter -t $XP -a true" \
+		${PX:+"podman exec"} ${PX:+"$PODMAN exec px true"} \
+		| tee "$T/exec.out"
+	[ -n "$PX" ] || echo "  podman exec skipped: podman could not run a container"
+	awk '/rocker exec/ { r = $(NF-2) } /nsenter/ { n = $(NF-2) }
+	     /podman exec/ { p = $(NF-2) }
+	     END { gsub("ms", "", r); gsub("ms", "", n); gsub("ms", "", p);
+		if (n > 0) printf "  rocker exec / nsenter: %.2f (target <= 1.5)", r / n;
+		if (p > 0) printf "; podman exec / rocker exec: %.1fx", p / r;
+		printf "\n" }' "$T/exec.out"
 fi
 
 echo

@@ -1,0 +1,207 @@
+/* procinit.c - the last steps of a container process before execve() */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "err.h"
+#include "procinit.h"
+#include "spec.h"
+
+enum {
+	KEEP_MAX = 16,		/* fds procinit_close_fds() can keep */
+};
+
+const char procinit_default_path[] =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static const char *
+env_value(char *const *env, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (; env && *env; env++)
+		if (strncmp(*env, key, kl) == 0 && (*env)[kl] == '=')
+			return *env + kl + 1;
+	return NULL;
+}
+
+/* Is `fd` one of the kept ones? */
+static int
+kept(int fd, const int *keep, int nkeep)
+{
+	int i;
+
+	for (i = 0; i < nkeep; i++)
+		if (keep[i] == fd)
+			return 1;
+	return 0;
+}
+
+/* Pre-5.9 kernels: walk the table with close(). */
+static void
+close_each(int lo, const int *keep, int nkeep)
+{
+	int fd, max = (int)sysconf(_SC_OPEN_MAX);
+
+	if (max < 0 || max > 1 << 20)
+		max = 1 << 20;
+	for (fd = lo; fd < max; fd++) {
+		if (kept(fd, keep, nkeep))
+			continue;
+		if (syscall(SYS_close_range, fd, fd, 0) < 0 &&
+		    errno == ENOSYS) {
+			close(fd);
+			continue;
+		}
+	}
+}
+
+int
+procinit_lookup_exe(const char *name, char *const *env, char *out,
+    size_t len, struct err *e)
+{
+	const char *path, *p, *q;
+	struct stat sb;
+	int denied = 0, isdir = 0;
+	size_t n;
+
+	if (!name || !*name)
+		return err_set(e, ERR_NOCMD, "no command specified");
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		if (stat(out, &sb) < 0)
+			return err_set(e, errno == ENOENT ? ERR_NOCMD :
+			    ERR_NOEXEC, "exec: \"%s\": stat %s: %s", name,
+			    name, strerror(errno));
+		if (S_ISDIR(sb.st_mode))
+			return err_set(e, ERR_NOEXEC, "exec: \"%s\": is a "
+			    "directory", name);
+		if (access(out, X_OK) < 0)
+			return err_set(e, ERR_NOEXEC, "exec: \"%s\": "
+			    "permission denied", name);
+		return 0;
+	}
+	path = env_value(env, "PATH");
+	if (!path)
+		path = procinit_default_path;
+	for (p = path;; p = q + 1) {
+		q = strchr(p, ':');
+		n = q ? (size_t)(q - p) : strlen(p);
+		if (n == 0)
+			snprintf(out, len, "%s", name);
+		else
+			snprintf(out, len, "%.*s/%s", (int)n, p, name);
+		if (stat(out, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode))
+				isdir = 1;
+			else if (access(out, X_OK) == 0)
+				return 0;
+			else
+				denied = 1;
+		}
+		if (!q)
+			break;
+	}
+	if (denied || isdir)
+		return err_set(e, ERR_NOEXEC, "exec: \"%s\": permission "
+		    "denied", name);
+	return err_set(e, ERR_NOCMD, "exec: \"%s\": executable file not "
+	    "found in $PATH", name);
+}
+
+int
+procinit_set_user(const struct spec_process *p, struct err *e)
+{
+	if (setgroups(p->ngids, p->gids) < 0)
+		return err_sys(e, "setgroups");
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		return err_sys(e, "setgid %u", (unsigned)p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		return err_sys(e, "setuid %u", (unsigned)p->uid);
+	return 0;
+}
+
+int
+procinit_set_rlimits(const struct spec_process *p, struct err *e)
+{
+	struct rlimit rl;
+	size_t i;
+
+	for (i = 0; i < p->nrlimits; i++) {
+		rl.rlim_cur = p->rlimits[i].soft;
+		rl.rlim_max = p->rlimits[i].hard;
+		if (setrlimit(p->rlimits[i].type, &rl) < 0)
+			return err_sys(e, "set rlimit %d to %llu:%llu",
+			    p->rlimits[i].type,
+			    (unsigned long long)rl.rlim_cur,
+			    (unsigned long long)rl.rlim_max);
+	}
+	return 0;
+}
+
+int
+procinit_identity(const struct spec_process *p, struct err *e)
+{
+	/* runc's order: bounding set, keep caps, ids, then the sets. */
+	if (p->has_caps && caps_set_bounding(p->caps[SPEC_CAP_BOUNDING],
+	    e) < 0)
+		return -1;
+	if (caps_keep(1, e) < 0 || procinit_set_user(p, e) < 0 ||
+	    caps_keep(0, e) < 0)
+		return -1;
+	if (p->has_caps && caps_set(p->caps, e) < 0)
+		return -1;
+	return 0;
+}
+
+int
+procinit_check_cwd(const char *cwd, struct err *e)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(cwd) < 0)
+		return err_sys(e, "chdir to cwd (\"%s\") set in config.json "
+		    "failed", cwd);
+	/* CVE-2024-21626: a cwd outside the root reads "(unreachable)". */
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return err_set(e, EPERM, "current working directory is "
+		    "outside of the container mount namespace root");
+	return 0;
+}
+
+void
+procinit_close_fds(int lo, const int *keep, int nkeep)
+{
+	int k[KEEP_MAX], n = 0, i, j, t, hi;
+
+	for (i = 0; i < nkeep; i++)
+		if (keep[i] >= lo && n < KEEP_MAX)
+			k[n++] = keep[i];
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (k[j] < k[i]) {
+				t = k[i];
+				k[i] = k[j];
+				k[j] = t;
+			}
+	/* Faster than calling close() on a million fds: close the ranges
+	 * around the kept ones. */
+	for (i = 0; i <= n; i++) {
+		hi = i < n ? k[i] - 1 : (int)(~0U >> 1);
+		if (hi >= lo && syscall(SYS_close_range, (unsigned)lo,
+		    (unsigned)hi, 0) < 0) {
+			close_each(lo, k, n);
+			return;
+		}
+		if (i < n)
+			lo = k[i] + 1;
+	}
+}

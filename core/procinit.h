@@ -1,0 +1,62 @@
+/* procinit.h - the last steps of a container process before execve()
+ *
+ * Shared by the runtime's container init (core/runtime.c) and by the
+ * process `exec` starts in a running container (core/exec.c): find the
+ * command in the container's PATH, switch user and capabilities in runc's
+ * order, set rlimits, enter and check the working directory, and close
+ * every fd the new program must not inherit. Each function runs in the
+ * calling process (a freshly forked child that is about to execve());
+ * none prints or exits.
+ */
+#ifndef ROCKER_PROCINIT_H
+#define ROCKER_PROCINIT_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "spec.h"
+
+/* The PATH used when the environment has none (Docker's). */
+extern const char procinit_default_path[];
+
+/*
+ * Find command `name` like execvp() with the PATH of `env` (a
+ * NULL-terminated "KEY=value" vector, borrowed; NULL or no PATH:
+ * procinit_default_path); a name with a '/' is taken as is. On success
+ * the path is stored NUL-terminated in `out` (`len` bytes). Errors:
+ * ERR_NOCMD when nothing is found ("exec: \"x\": executable file not
+ * found in $PATH"), ERR_NOEXEC when only something not executable (or a
+ * directory) is. Returns 0 or -1.
+ */
+int procinit_lookup_exe(const char *name, char *const *env, char *out,
+    size_t len, struct err *e);
+
+/* setgroups(), setresgid(), setresuid() to the ids of `p`. 0 or -1. */
+int procinit_set_user(const struct spec_process *p, struct err *e);
+
+/* Apply p->rlimits in order. 0 or -1 naming the failing limit. */
+int procinit_set_rlimits(const struct spec_process *p, struct err *e);
+
+/*
+ * Switch to the user and capabilities of `p` in runc's order (see
+ * caps.h): the bounding set (when p->has_caps), PR_SET_KEEPCAPS, the ids,
+ * keep-caps off, then the other sets (when p->has_caps). 0 or -1.
+ */
+int procinit_identity(const struct spec_process *p, struct err *e);
+
+/*
+ * chdir() to `cwd` and check that the result lies inside the root
+ * (CVE-2024-21626: a cwd reached through a leaked fd reads
+ * "(unreachable)"). EPERM when it does not. 0 or -1.
+ */
+int procinit_check_cwd(const char *cwd, struct err *e);
+
+/*
+ * Close every fd >= `lo` except the `nkeep` fds listed in `keep` (may be
+ * NULL when nkeep is 0; entries below `lo` or negative are ignored), with
+ * close_range(2) around the kept ones, or one close() at a time on
+ * kernels without it. Never fails.
+ */
+void procinit_close_fds(int lo, const int *keep, int nkeep);
+
+#endif
