@@ -1293,6 +1293,66 @@ cg_enter(const struct cg *cg, pid_t pid, struct err *e)
 	return 0;
 }
 
+static int
+enter_some(const struct cg *cg, const char *who, unsigned which,
+    struct err *e)
+{
+	struct err e2 = ERR_INIT;
+	size_t i;
+	int r;
+
+	for (i = 0; i < cg->nhier; i++) {
+		if (!(which & (cg->hier[i].v2 ? CG_ENTER_V2 : CG_ENTER_V1)))
+			continue;
+		err_clear(&e2);
+		r = write_file(cg, &cg->hier[i], cg->hier[i].v2 ?
+		    "cgroup.procs" : "tasks", who, &e2);
+		if (r < 0 && !cg->hier[i].optional) {
+			*e = e2;
+			return err_ctx(e, "move %s into cgroup %s", who,
+			    cg->path);
+		}
+	}
+	return 0;
+}
+
+int
+cg_enter_self(const struct cg *cg, unsigned which, struct err *e)
+{
+	return enter_some(cg, "0", which, e);
+}
+
+int
+cg_enter_v2(const struct cg *cg, pid_t pid, struct err *e)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	return enter_some(cg, v, CG_ENTER_V2, e);
+}
+
+int
+cg_v2_fd(const struct cg *cg, struct err *e)
+{
+	char p[PATH_MAX];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < cg->nhier; i++) {
+		if (!cg->hier[i].v2)
+			continue;
+		if (snprintf(p, sizeof(p), "%s%s", cg->hier[i].dir, cg->path) >=
+		    (int)sizeof(p))
+			return err_set(e, ENAMETOOLONG, "cgroup path too long");
+		fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return err_sys(e, "open %s", p);
+		return fd;
+	}
+	err_clear(e);
+	return -1;
+}
+
 int
 cg_set(const struct cg *cg, const struct cg_limits *lim, struct err *e)
 {

@@ -205,6 +205,34 @@ int cg_open(struct cg *cg, const char *root, const char *path,
  */
 int cg_enter(const struct cg *cg, pid_t pid, struct err *e);
 
+/* Which hierarchies cg_enter_self() and cg_enter_v2() touch. */
+enum {
+	CG_ENTER_V1 = 1 << 0,
+	CG_ENTER_V2 = 1 << 1,
+};
+
+/*
+ * Move the calling thread (a container's init before it runs anything:
+ * it has one thread) into the cgroup in the hierarchies `which` says.
+ * v1 hierarchies get "0" written to `tasks`: a thread moving itself is
+ * the one migration the kernel does without its global threadgroup lock,
+ * whose RCU grace period costs milliseconds per cgroup.procs write. The
+ * cgroup2 hierarchy has no such file and gets the usual cgroup.procs
+ * write (avoid it with clone3(CLONE_INTO_CGROUP), see cg_v2_fd()).
+ * Returns 0 or -1.
+ */
+int cg_enter_self(const struct cg *cg, unsigned which, struct err *e);
+
+/* cg_enter() for the cgroup2 hierarchy only (if any). 0 or -1. */
+int cg_enter_v2(const struct cg *cg, pid_t pid, struct err *e);
+
+/*
+ * An O_PATH|O_DIRECTORY fd (the caller closes it) of the cgroup in the
+ * cgroup2 hierarchy, for clone3(CLONE_INTO_CGROUP); -1 with e->code 0
+ * when the host has no cgroup2 hierarchy, -1 with `e` set on error.
+ */
+int cg_v2_fd(const struct cg *cg, struct err *e);
+
 /*
  * Apply `lim` (NULL: nothing) to the existing cgroup; used by cg_make()
  * and by `update`. Validates first (memory_swap against memory), then

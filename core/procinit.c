@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -204,4 +205,38 @@ procinit_close_fds(int lo, const int *keep, int nkeep)
 		if (i < n)
 			lo = k[i] + 1;
 	}
+}
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* clone3()'s argument, version 2 (Linux 5.7). */
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+pid_t
+procinit_clone(uint64_t flags, int cgfd, int *into)
+{
+	struct clone_args_v2 ca;
+	long pid;
+
+	*into = 0;
+	if (cgfd >= 0) {
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = flags | CLONE_INTO_CGROUP;
+		ca.exit_signal = SIGCHLD;
+		ca.cgroup = (uint64_t)cgfd;
+		pid = syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid >= 0) {
+			*into = pid > 0;
+			return (pid_t)pid;
+		}
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return -1;
+	}
+	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD,
+	    NULL, NULL, NULL, NULL);
 }

@@ -12,9 +12,22 @@
 #define ROCKER_PROCINIT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 #include "spec.h"
+
+/*
+ * Fork-like clone with `flags` (CLONE_NEW* and the like; SIGCHLD is the
+ * exit signal): returns the child's pid in the parent and 0 in the child,
+ * on the same stack as fork(). When `cgfd` >= 0 (a cgroup2 directory) the
+ * child is born in that cgroup with clone3(CLONE_INTO_CGROUP), Linux 5.7+,
+ * which avoids the cgroup.procs write and its RCU grace period; *into is
+ * then 1. Older kernels get a plain clone and *into 0 (the caller moves
+ * the child). -1 with errno on failure.
+ */
+pid_t procinit_clone(uint64_t flags, int cgfd, int *into);
 
 /* The PATH used when the environment has none (Docker's). */
 extern const char procinit_default_path[];

@@ -96,6 +96,7 @@ struct child {
 	struct seccomp_insn *filter;
 	size_t nfilter;
 	pid_t ppid;			/* getppid() at the start */
+	const struct cg *cg;		/* the container's cgroup */
 	char exe[PATH_MAX];		/* resolved command */
 };
 
@@ -205,6 +206,12 @@ msg_recv(int sock, struct msg *m)
 	do
 		n = recv(sock, m, sizeof(*m), 0);
 	while (n < 0 && errno == EINTR);
+	/* A peer that closed with unread data reports ECONNRESET once;
+	 * what it sent before is still queued. */
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(sock, m, sizeof(*m), MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN)
+		n = 0;
 	if (n < 0)
 		return -1;
 	if (n == 0)
@@ -228,6 +235,15 @@ die(struct child *c, struct err *e)
 	else if (e->code == ERR_NOEXEC)
 		code = RT_EXIT_NOEXEC;
 	msg_send(c->sock, MSG_ERROR, e->code, e->msg);
+	/* Read what the parent sent and we did not (MSG_CGROUP): a unix
+	 * socket closed with unread data resets its peer, which could then
+	 * miss our message. */
+	{
+		struct msg m;
+
+		while (recv(c->sock, &m, sizeof(m), MSG_DONTWAIT) > 0)
+			;
+	}
 	_exit(code);
 }
 
@@ -980,6 +996,10 @@ child_main(struct child *c)
 	r = msg_recv(c->sock, &m);
 	if (r <= 0 || m.type != MSG_GO)
 		_exit(RT_EXIT_INTERNAL);
+	/* Into the v1 hierarchies first thing, before any fork or
+	 * allocation worth accounting; /sys/fs/cgroup is still the host's. */
+	if (c->cg && cg_enter_self(c->cg, CG_ENTER_V1, &e) < 0)
+		die(c, &e);
 	/* Join the namespaces given by path: non-user first (runc). */
 	for (i = 0; i < SPEC_NS_COUNT; i++) {
 		if (c->nsfd[i] < 0 || i == SPEC_NS_PID)
@@ -1185,6 +1205,7 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 	char cgpath[PATH_MAX];
 	struct cg_limits lim;
 	int sv[2] = { -1, -1 }, i, flags = SIGCHLD, pidns_self = -1;
+	int cgfd = -1, into = 0;
 	pid_t pid;
 
 	memset(c, 0, sizeof(*c));
@@ -1233,6 +1254,7 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 	c->has_cg = 1;
 	log_debug("runtime: cgroup %s created", cgpath);
 	ch.cgroup_path = c->cg.path;
+	ch.cg = &c->cg;
 	ch.cgmode = c->cg.mode;
 	ch.cgns = s->ns[SPEC_NS_CGROUP].present &&
 	    !s->ns[SPEC_NS_CGROUP].path;
@@ -1280,8 +1302,11 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 		}
 	}
 	ch.sock = sv[1];
-	pid = (pid_t)syscall(SYS_clone, (unsigned long)flags, NULL, NULL,
-	    NULL, NULL);
+	/* Born in the cgroup2 hierarchy's cgroup where the kernel can. */
+	cgfd = cg_v2_fd(&c->cg, e);
+	if (cgfd < 0 && e->code)
+		goto fail;
+	pid = procinit_clone((uint64_t)(flags & ~SIGCHLD), cgfd, &into);
 	if (pid == 0) {
 		close(sv[0]);
 		child_main(&ch);
@@ -1296,7 +1321,11 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 		goto fail;
 	}
 	c->pid = pid;
-	log_debug("runtime: cloned %ld", (long)pid);
+	if (cgfd >= 0)
+		close(cgfd);
+	cgfd = -1;
+	log_debug("runtime: cloned %ld%s", (long)pid, into ?
+	    " into its cgroup" : "");
 	close(sv[1]);
 	sv[1] = -1;
 	c->sync = sv[0];
@@ -1305,8 +1334,11 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 		err_sys(e, "start the container's init");
 		goto fail;
 	}
-	if (cg_enter(&c->cg, pid, e) < 0 || msg_send(c->sync, MSG_CGROUP, 0,
-	    NULL) < 0) {
+	/* The init moves itself into the v1 hierarchies (cheap); the
+	 * cgroup2 one was done by clone3, else it is a cgroup.procs write
+	 * here, while the init sets up. */
+	if ((!into && cg_enter_v2(&c->cg, pid, e) < 0) ||
+	    msg_send(c->sync, MSG_CGROUP, 0, NULL) < 0) {
 		/* The init may have failed meanwhile: its own message
 		 * (queued on the socket) says why better than ours. */
 		struct err e2 = ERR_INIT;
@@ -1339,6 +1371,8 @@ fail:
 			close(ch.nsfd[i]);
 	if (pidns_self >= 0)
 		close(pidns_self);
+	if (cgfd >= 0)
+		close(cgfd);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)
