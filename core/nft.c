@@ -135,6 +135,58 @@ send_batch(struct nl_msg *m, struct err *e)
 	return r;
 }
 
+struct rule_count {
+	const char *chain;
+	int n;
+};
+
+static int
+rule_cb(const struct nlmsghdr *h, void *arg, struct err *e)
+{
+	const void *tb[NFTA_RULE_EXPRESSIONS + 1];
+	size_t tl[NFTA_RULE_EXPRESSIONS + 1], off;
+	struct rule_count *rc = arg;
+
+	off = sizeof(*h) + sizeof(struct nfgenmsg);
+	if (h->nlmsg_len < off)
+		return err_set(e, ERR_PROTO, "nftables: short rule message");
+	if (nl_attr_parse((const unsigned char *)h + off, h->nlmsg_len - off,
+	    tb, tl, NFTA_RULE_EXPRESSIONS + 1, e) < 0)
+		return -1;
+	if (tb[NFTA_RULE_TABLE] && tl[NFTA_RULE_TABLE] == sizeof(nft_table) &&
+	    memcmp(tb[NFTA_RULE_TABLE], nft_table, sizeof(nft_table)) == 0 &&
+	    tb[NFTA_RULE_CHAIN] && tl[NFTA_RULE_CHAIN] ==
+	    strlen(rc->chain) + 1 && memcmp(tb[NFTA_RULE_CHAIN], rc->chain,
+	    tl[NFTA_RULE_CHAIN]) == 0)
+		rc->n++;
+	return 0;
+}
+
+/*
+ * Rules in our chain `chain` (a dump, no transaction: a commit costs an
+ * RCU grace period, so `run` only writes when something is missing).
+ */
+static int
+count_rules(const char *chain, int *n, struct err *e)
+{
+	uint32_t buf[NL_MSG_MAX / 4];
+	struct rule_count rc = { chain, 0 };
+	struct nl_sock s;
+	struct nl_msg m;
+	int r;
+
+	*n = 0;
+	nl_msg_init(&m, buf, sizeof(buf));
+	begin(&m, NFT_MSG_GETRULE, 0);
+	nl_msg_end(&m);
+	if (nl_open(&s, NETLINK_NETFILTER, e) < 0)
+		return -1;
+	r = nl_dump(&s, &m, rule_cb, &rc, e);
+	nl_close(&s);
+	*n = rc.n;
+	return r;
+}
+
 int
 nft_masq_ensure(const char *ifname, uint32_t subnet, int prefix,
     struct err *e)
@@ -152,6 +204,15 @@ nft_masq_ensure(const char *ifname, uint32_t subnet, int prefix,
 	memset(ifn, 0, sizeof(ifn));
 	memcpy(ifn, ifname, strlen(ifname));
 	chain_name(chain, sizeof(chain), ifname);
+	/* The chain and its one rule are written in one batch: a chain
+	 * with exactly one rule is ours, complete. */
+	{
+		struct err e2 = ERR_INIT;
+		int nr = 0;
+
+		if (count_rules(chain, &nr, &e2) == 0 && nr == 1)
+			return 0;
+	}
 	nl_msg_init(&m, buf, sizeof(buf));
 	nft_batch_begin(&m);
 	table_and_chain(&m, chain);
