@@ -657,11 +657,16 @@ static int
 body_proxy(void)
 {
 	struct sigaction sa;
+	sigset_t s;
 	int i;
+
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
 	kill(getppid(), SIGUSR1);
 	for (i = 0; i < 500 && !got_usr1; i++)
 		usleep(10000);
@@ -678,8 +683,15 @@ test_relay_proxy(void)
 	sigset_t mask;
 	int rc;
 
+	sigset_t usr1;
+
 	cap_init(&c);
 	tty_relay_init(&r);
+	/* The child may signal before tty_relay() blocks SIGUSR1 itself:
+	 * block it first (a pending blocked signal reaches the signalfd). */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	c.pid = start_piped(&r, body_proxy);
 	r.log = log_cb;
 	r.on_child = child_cb;
@@ -690,8 +702,9 @@ test_relay_proxy(void)
 	    memcmp(c.log[1], "got usr1\n", 9) == 0,
 	    "relay proxy: SIGUSR1 forwarded to the container");
 	sigprocmask(SIG_SETMASK, NULL, &mask);
-	CHECK(!sigismember(&mask, SIGUSR1) && !sigismember(&mask, SIGCHLD),
-	    "relay proxy: signal mask restored");
+	CHECK(sigismember(&mask, SIGUSR1) && !sigismember(&mask, SIGCHLD),
+	    "relay proxy: signal mask restored (as it was)");
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
 	close(r.ctr_out);
 	close(r.ctr_err);
 	cap_free(&c);
