@@ -135,56 +135,6 @@ write_at(const char *dir, const char *name, const char *buf, size_t len,
 	return 0;
 }
 
-static char *
-read_all(const char *path, size_t max, size_t *len, struct err *e)
-{
-	char *buf = NULL, *p;
-	size_t cap = 0, n = 0;
-	ssize_t r;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		err_sys(e, "open %s", path);
-		return NULL;
-	}
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			if (cap > max + 4097)
-				cap = max + 4097;
-			p = realloc(buf, cap);
-			if (!p) {
-				err_set(e, ENOMEM, "out of memory");
-				goto fail;
-			}
-			buf = p;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_sys(e, "read %s", path);
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max) {
-			err_set(e, ERR_LIMIT, "%s: larger than %zu bytes",
-			    path, max);
-			goto fail;
-		}
-	}
-	close(fd);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-fail:
-	close(fd);
-	free(buf);
-	return NULL;
-}
 
 static int
 state_parse(const char *buf, size_t len, struct ctr_state *st,
@@ -262,7 +212,7 @@ load(const char *state, const char *id, struct ctr *c, struct err *e)
 	io_pathf(c->state_root, sizeof(c->state_root), "%s", state);
 	io_pathf(c->dir, sizeof(c->dir), "%s/containers/%s", state, id);
 	io_pathf(path, sizeof(path), "%s/container.json", c->dir);
-	buf = read_all(path, CTR_RECORD_MAX, &len, e);
+	buf = io_read_file(path, CTR_RECORD_MAX, &len, e);
 	if (!buf) {
 		if (e->code == ENOENT)
 			err_set(e, ERR_NOTFOUND, "No such container: %s", id);
@@ -313,7 +263,7 @@ ctr_reload(struct ctr *c, struct err *e)
 	size_t len;
 
 	io_pathf(path, sizeof(path), "%s/state.json", c->dir);
-	buf = read_all(path, CTR_RECORD_MAX, &len, e);
+	buf = io_read_file(path, CTR_RECORD_MAX, &len, e);
 	if (!buf) {
 		if (e->code != ENOENT)
 			return err_ctx(e, "container %s", c->id);

@@ -55,12 +55,6 @@ enum msg_type {
 	MSG_ERROR,		/* C or G: code + message, then it exits */
 };
 
-struct msg {
-	int type;
-	int code;
-	char text[ERR_MSG_MAX];
-};
-
 /* Everything the children need; built by P, copied by fork(). */
 struct job {
 	struct spec sp;		/* the container's spec, process replaced */
@@ -92,49 +86,13 @@ struct waiter {
 
 /* --- messages ------------------------------------------------------- */
 
-static int
-msg_send(int sock, int type, int code, const char *text)
-{
-	struct msg m;
-	ssize_t n;
 
-	memset(&m, 0, sizeof(m));
-	m.type = type;
-	m.code = code;
-	if (text)
-		snprintf(m.text, sizeof(m.text), "%s", text);
-	do
-		n = send(sock, &m, sizeof(m), MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof(m) ? 0 : -1;
-}
-
-/* One message: 1 with *m filled, 0 at end of file, -1 on error. */
-static int
-msg_recv(int sock, struct msg *m)
-{
-	ssize_t n;
-
-	do
-		n = recv(sock, m, sizeof(*m), 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	if (n != (ssize_t)sizeof(*m)) {
-		errno = EPROTO;
-		return -1;
-	}
-	m->text[sizeof(m->text) - 1] = '\0';
-	return 1;
-}
 
 /* In C or G: report `e` to P and exit. Never returns. */
 static void __attribute__((noreturn))
 die(struct job *j, struct err *e)
 {
-	msg_send(j->sock, MSG_ERROR, e->code, e->msg);
+	procinit_msg_send(j->sock, MSG_ERROR, e->code, e->msg);
 	_exit(rt_exit_code(e));
 }
 
@@ -181,7 +139,7 @@ setup_stdio(struct job *j, struct err *e)
 			close(master);
 			return -1;
 		}
-		if (msg_send(j->sock, MSG_PTY, 0, NULL) < 0 ||
+		if (procinit_msg_send(j->sock, MSG_PTY, 0, NULL) < 0 ||
 		    tty_send_fd(j->sock, master, e) < 0) {
 			close(master);
 			return err_ctx(e, "send the pty master");
@@ -651,7 +609,7 @@ joiner_main(struct job *j)
 		die(j, &e);
 	if (pid == 0)
 		process_main(j);
-	if (msg_send(j->sock, MSG_PID, (int)pid, NULL) < 0)
+	if (procinit_msg_send(j->sock, MSG_PID, (int)pid, NULL) < 0)
 		_exit(RT_EXIT_INTERNAL);
 	_exit(0);
 }
@@ -703,11 +661,11 @@ static int
 collect(int sock, pid_t *gpid, int *pty, struct err *e)
 {
 	struct err e2 = ERR_INIT;
-	struct msg m;
+	struct procinit_msg m;
 	int r, fd, failed = 0;
 
 	for (;;) {
-		r = msg_recv(sock, &m);
+		r = procinit_msg_recv(sock, &m);
 		if (r < 0)
 			return err_sys(e, "read from the exec process");
 		if (r == 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -239,4 +240,45 @@ procinit_clone(uint64_t flags, int cgfd, int *into)
 	}
 	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD,
 	    NULL, NULL, NULL, NULL);
+}
+
+int
+procinit_msg_send(int sock, int type, int code, const char *text)
+{
+	struct procinit_msg m;
+	ssize_t n;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.code = code;
+	if (text)
+		snprintf(m.text, sizeof(m.text), "%s", text);
+	do
+		n = send(sock, &m, sizeof(m), MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(m) ? 0 : -1;
+}
+
+int
+procinit_msg_recv(int sock, struct procinit_msg *m)
+{
+	ssize_t n;
+
+	do
+		n = recv(sock, m, sizeof(*m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(sock, m, sizeof(*m), MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN)
+		n = 0;
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof(*m)) {
+		errno = EPROTO;
+		return -1;
+	}
+	m->text[sizeof(m->text) - 1] = '\0';
+	return 1;
 }

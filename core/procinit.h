@@ -19,6 +19,28 @@
 #include "spec.h"
 
 /*
+ * One typed message between a container process and its parent over a
+ * SOCK_SEQPACKET socket pair (runc's nsexec idea): a type of the caller's
+ * own enum, a code (an errno or an err_kind) and a text.
+ */
+struct procinit_msg {
+	int type;
+	int code;
+	char text[ERR_MSG_MAX];
+};
+
+/* Send one message (`text` may be NULL). 0, or -1 with errno. */
+int procinit_msg_send(int sock, int type, int code, const char *text);
+
+/*
+ * Receive one message into *m: 1 when one came, 0 at end of file, -1
+ * with errno (EPROTO for a message of the wrong size). A peer that closed
+ * with unread data resets the socket once (ECONNRESET); what it sent
+ * before is still read.
+ */
+int procinit_msg_recv(int sock, struct procinit_msg *m);
+
+/*
  * Fork-like clone with `flags` (CLONE_NEW* and the like; SIGCHLD is the
  * exit signal): returns the child's pid in the parent and 0 in the child,
  * on the same stack as fork(). When `cgfd` >= 0 (a cgroup2 directory) the

@@ -75,11 +75,6 @@ enum msg_type {
 	MSG_CGROUP,		/* the init is in its cgroup */
 };
 
-struct msg {
-	int type;
-	int code;
-	char text[ERR_MSG_MAX];
-};
 
 /* What the child needs besides the spec; lives in the parent's memory and
  * is copied into the child by clone(). */
@@ -180,49 +175,7 @@ static const int ns_clone_flag[SPEC_NS_COUNT] = {
 
 /* --- messages ------------------------------------------------------- */
 
-static int
-msg_send(int sock, int type, int code, const char *text)
-{
-	struct msg m;
-	ssize_t n;
 
-	memset(&m, 0, sizeof(m));
-	m.type = type;
-	m.code = code;
-	if (text)
-		snprintf(m.text, sizeof(m.text), "%s", text);
-	do
-		n = send(sock, &m, sizeof(m), MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof(m) ? 0 : -1;
-}
-
-/* Receive one message; 0 on EOF, 1 with *m filled, -1 on error. */
-static int
-msg_recv(int sock, struct msg *m)
-{
-	ssize_t n;
-
-	do
-		n = recv(sock, m, sizeof(*m), 0);
-	while (n < 0 && errno == EINTR);
-	/* A peer that closed with unread data reports ECONNRESET once;
-	 * what it sent before is still queued. */
-	if (n < 0 && errno == ECONNRESET)
-		n = recv(sock, m, sizeof(*m), MSG_DONTWAIT);
-	if (n < 0 && errno == EAGAIN)
-		n = 0;
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	if (n != (ssize_t)sizeof(*m)) {
-		errno = EPROTO;
-		return -1;
-	}
-	m->text[sizeof(m->text) - 1] = '\0';
-	return 1;
-}
 
 /* In the child: report `e` and exit. Never returns. */
 static void __attribute__((noreturn))
@@ -234,12 +187,12 @@ die(struct child *c, struct err *e)
 		code = RT_EXIT_NOTFOUND;
 	else if (e->code == ERR_NOEXEC)
 		code = RT_EXIT_NOEXEC;
-	msg_send(c->sock, MSG_ERROR, e->code, e->msg);
+	procinit_msg_send(c->sock, MSG_ERROR, e->code, e->msg);
 	/* Read what the parent sent and we did not (MSG_CGROUP): a unix
 	 * socket closed with unread data resets its peer, which could then
 	 * miss our message. */
 	{
-		struct msg m;
+		struct procinit_msg m;
 
 		while (recv(c->sock, &m, sizeof(m), MSG_DONTWAIT) > 0)
 			;
@@ -358,7 +311,7 @@ mount_cgroup_v1(struct child *c, int rootfd, const char *dest,
 		goto out;
 	}
 	while (getline(&line, &cap, f) > 0) {
-		/* id parent maj:min root mountpoint opts ... - type src sopts */
+		/* id parent maj:min root mountpoint opts - type src ... */
 		p = strstr(line, " - ");
 		if (!p)
 			continue;
@@ -953,7 +906,7 @@ setup_console(struct child *c, struct err *e)
 	}
 	if (slave > 2)
 		close(slave);
-	if (c->o->console_sock < 0 && msg_send(c->sock, MSG_PTY, 0,
+	if (c->o->console_sock < 0 && procinit_msg_send(c->sock, MSG_PTY, 0,
 	    NULL) < 0) {
 		close(master);
 		return err_sys(e, "send the pty master");
@@ -971,9 +924,10 @@ setup_console(struct child *c, struct err *e)
 static int
 wait_cgroup(struct child *c)
 {
-	struct msg m;
+	struct procinit_msg m;
 
-	return msg_recv(c->sock, &m) == 1 && m.type == MSG_CGROUP ? 0 : -1;
+	return procinit_msg_recv(c->sock, &m) == 1 &&
+	    m.type == MSG_CGROUP ? 0 : -1;
 }
 
 /* The container's init, in the new namespaces. Never returns. */
@@ -983,7 +937,7 @@ child_main(struct child *c)
 	const struct spec *s = c->s;
 	const struct spec_process *p = &s->process;
 	struct err e = ERR_INIT;
-	struct msg m;
+	struct procinit_msg m;
 	int i, r;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -993,7 +947,7 @@ child_main(struct child *c)
 	 * for the whole life of the init, and a reparented init sees 0 too.
 	 * So compare what getppid() says now. */
 	c->ppid = getppid();
-	r = msg_recv(c->sock, &m);
+	r = procinit_msg_recv(c->sock, &m);
 	if (r <= 0 || m.type != MSG_GO)
 		_exit(RT_EXIT_INTERNAL);
 	/* Into the v1 hierarchies first thing, before any fork or
@@ -1107,9 +1061,9 @@ child_main(struct child *c)
 		procinit_close_fds(3 + (c->o->preserve_fds > 0 ?
 		    c->o->preserve_fds : 0), keep, 2);
 	}
-	if (msg_send(c->sock, MSG_READY, 0, NULL) < 0)
+	if (procinit_msg_send(c->sock, MSG_READY, 0, NULL) < 0)
 		_exit(RT_EXIT_INTERNAL);
-	r = msg_recv(c->sock, &m);
+	r = procinit_msg_recv(c->sock, &m);
 	if (r <= 0 || m.type != MSG_START)
 		_exit(RT_EXIT_INTERNAL);
 	if (c->filter && seccomp_load(c->filter, c->nfilter, &e) < 0)
@@ -1169,16 +1123,16 @@ reap(pid_t pid)
 static int
 await(struct rt_container *c, int want, struct err *e)
 {
-	struct msg m;
+	struct procinit_msg m;
 	int r, fd;
 
 	for (;;) {
-		r = msg_recv(c->sync, &m);
+		r = procinit_msg_recv(c->sync, &m);
 		if (r < 0)
 			return err_sys(e, "read from the container's init");
 		if (r == 0) {
 			if (want == 0)
-				return 0;	/* execve() closed the socket */
+				return 0; /* execve() closed the socket */
 			return err_set(e, ERR_GENERIC, "the container's init "
 			    "exited during setup");
 		}
@@ -1330,7 +1284,7 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 	sv[1] = -1;
 	c->sync = sv[0];
 	sv[0] = -1;
-	if (msg_send(c->sync, MSG_GO, 0, NULL) < 0) {
+	if (procinit_msg_send(c->sync, MSG_GO, 0, NULL) < 0) {
 		err_sys(e, "start the container's init");
 		goto fail;
 	}
@@ -1338,7 +1292,7 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 	 * cgroup2 one was done by clone3, else it is a cgroup.procs write
 	 * here, while the init sets up. */
 	if ((!into && cg_enter_v2(&c->cg, pid, e) < 0) ||
-	    msg_send(c->sync, MSG_CGROUP, 0, NULL) < 0) {
+	    procinit_msg_send(c->sync, MSG_CGROUP, 0, NULL) < 0) {
 		/* The init may have failed meanwhile: its own message
 		 * (queued on the socket) says why better than ours. */
 		struct err e2 = ERR_INIT;
@@ -1393,7 +1347,7 @@ rt_start(struct rt_container *c, struct err *e)
 
 	if (c->sync < 0)
 		return err_set(e, ERR_GENERIC, "container not created");
-	if (msg_send(c->sync, MSG_START, 0, NULL) < 0)
+	if (procinit_msg_send(c->sync, MSG_START, 0, NULL) < 0)
 		return err_sys(e, "start the container");
 	if (await(c, 0, e) < 0) {
 		/* The child exits right after reporting. */
