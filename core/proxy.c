@@ -29,6 +29,7 @@ enum {
 	BACKLOG = 128,
 	PICK_TRIES = 16,	/* port 0 picks that may race */
 	SWEEP_S = 10,		/* UDP flow expiry period */
+	RUN_ROUNDS = 16,	/* epoll_wait rounds per proxy_run() */
 };
 
 /* What an epoll event points at: the first member of each object. */
@@ -605,16 +606,13 @@ reap(struct proxy *px)
 	}
 }
 
-void
-proxy_run(struct proxy *px)
+/* Handle one batch of events. */
+static void
+dispatch(struct proxy *px, struct epoll_event *ev, int n)
 {
-	struct epoll_event ev[EV_BATCH];
 	struct item *it;
-	int n, i;
+	int i;
 
-	if (px->ep < 0)
-		return;
-	n = epoll_wait(px->ep, ev, EV_BATCH, 0);
 	for (i = 0; i < n; i++) {
 		it = ev[i].data.ptr;
 		switch (it->kind) {
@@ -637,6 +635,24 @@ proxy_run(struct proxy *px)
 		}
 	}
 	reap(px);
+}
+
+void
+proxy_run(struct proxy *px)
+{
+	struct epoll_event ev[EV_BATCH];
+	int n, round;
+
+	if (px->ep < 0)
+		return;
+	/* A few rounds while data flows: fewer trips through the caller's
+	 * poll(2) under load. */
+	for (round = 0; round < RUN_ROUNDS; round++) {
+		n = epoll_wait(px->ep, ev, EV_BATCH, 0);
+		if (n <= 0)
+			break;
+		dispatch(px, ev, n);
+	}
 }
 
 void

@@ -34,7 +34,7 @@ enum {
 				 * the listen backlog */
 	PROXY_FLOW_MAX = 1024,	/* UDP flows at once */
 	PROXY_UDP_IDLE_S = 90,	/* docker-proxy's UDP flow timeout */
-	PROXY_PIPE_BYTES = 1 << 20,	/* pipe size asked per direction */
+	PROXY_PIPE_BYTES = 1 << 18,	/* pipe size asked per direction */
 };
 
 struct proxy_lsn;
