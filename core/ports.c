@@ -162,6 +162,9 @@ ports_parse(const char *spec, struct port_map **v, size_t *n,
 	if (host[0] && hhi - hlo != chi - clo && chi != clo)
 		return err_set(e, ERR_USAGE, "invalid ranges specified for "
 		    "container and host Ports: %s and %s", ctr, host);
+	if (nn + (chi - clo) + 1 > PORTS_MAX)
+		return err_set(e, ERR_LIMIT, "more than %d published ports",
+		    PORTS_MAX);
 	for (k = 0; k <= chi - clo; k++) {
 		m.ctr_port = (uint16_t)(clo + k);
 		m.host_port = m.host_hi = 0;
@@ -172,8 +175,7 @@ ports_parse(const char *spec, struct port_map **v, size_t *n,
 			m.host_port = (uint16_t)(hlo ? hlo + k : 0);
 		}
 		if (push_map(&nv, &nn, &cap, &m, e) < 0) {
-			if (nv != *v)
-				free(nv);
+			*v = nv;	/* may have moved; *n stays */
 			return -1;
 		}
 		*v = nv;

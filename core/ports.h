@@ -58,7 +58,8 @@ struct net_ctr;
  * Docker's syntax: [IP:][HOSTPORT:]CTRPORT[/tcp|/udp] where HOSTPORT and
  * CTRPORT are N or N-M (ranges of equal length, or a host range with one
  * container port: a free one is picked from it). ERR_USAGE with Docker's
- * wording for a malformed value. 0 or -1 (*v, *n unchanged).
+ * wording for a malformed value, ERR_LIMIT past PORTS_MAX mappings. 0 or
+ * -1 (*n unchanged; *v, still the caller's, may have been reallocated).
  */
 int ports_parse(const char *spec, struct port_map **v, size_t *n,
     struct err *e);
