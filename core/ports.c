@@ -532,7 +532,8 @@ bind_text(const struct port_map *m, struct err *e)
 	    "allocated", ip, m->host_port);
 }
 
-/* Ports other running containers hold. */
+/* Ports other running containers hold; the rules of dead ones (monitor
+ * killed) are removed on the way. */
 static int
 check_others(const struct config *cfg, const char *self_id,
     const struct port_map *v, size_t n, struct err *e)
@@ -547,6 +548,10 @@ check_others(const struct config *cfg, const char *self_id,
 	for (i = 0; i < nl && !ret; i++) {
 		if (self_id && strcmp(list[i].id, self_id) == 0)
 			continue;
+		/* The rules of a container whose monitor was killed would
+		 * shadow ours: they go now rather than at its rm. */
+		if (list[i].st.monitor_lost && ports_unpublish(&list[i], e) < 0)
+			err_clear(e);
 		if (ports_current(&list[i], &o, &no, NULL, 0, e) < 0) {
 			err_clear(e);
 			continue;

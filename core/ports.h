@@ -80,7 +80,8 @@ int ports_parse_exposed(const char *key, struct port_map **v, size_t *n,
  * each) or that a running container other than `self_id` (may be NULL)
  * holds: ERR_USAGE "Bind for 0.0.0.0:8080 failed: port is already
  * allocated", as Docker says it. For `run`, before the container exists.
- * 0 or -1.
+ * The NAT rules left by containers whose monitor was killed are removed
+ * on the way (they would shadow new ones). 0 or -1.
  */
 int ports_check_free(const struct config *cfg, const char *self_id,
     const struct port_map *v, size_t n, struct err *e);
