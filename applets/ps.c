@@ -4,6 +4,7 @@
 #include "container.h"
 #include "human.h"
 #include "json.h"
+#include "ports.h"
 #include "table.h"
 #include "template.h"
 
@@ -132,6 +133,7 @@ ps_main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		struct ctr *c = &list[i];
 		char id[CTR_ID_LEN + 1], cmd[1100], created[64], status[128];
+		char ports[1024];
 		const char *img = json_str(ctr_get(c, "Config.Image"));
 		const char *cat = json_str(ctr_get(c, "Created"));
 
@@ -156,6 +158,7 @@ ps_main(int argc, char **argv)
 			snprintf(created, sizeof(created), "N/A");
 		}
 		ctr_status_text(c, now, status, sizeof(status));
+		ports_ps_text(c, ports, sizeof(ports));
 		{
 			const char *vals[][2] = {
 				{ "ID", id }, { "Image", img ? img : "" },
@@ -164,7 +167,7 @@ ps_main(int argc, char **argv)
 				{ "RunningFor", created },
 				{ "Status", status },
 				{ "State", ctr_status_name(c->st.status) },
-				{ "Ports", "" }, { "Names", c->name },
+				{ "Ports", ports }, { "Names", c->name },
 			};
 
 			v = to_json(vals, sizeof(vals) / sizeof(vals[0]));

@@ -49,6 +49,10 @@ const char run_usage[] =
 "      --dns-search DOM    search domain for /etc/resolv.conf\n"
 "      --add-host H:IP     add a line to /etc/hosts (IP host-gateway: the\n"
 "                          bridge's gateway)\n"
+"  -p, --publish SPEC      publish a container port on the host:\n"
+"                          [HOSTIP:][HOSTPORT:]PORT[/tcp|/udp], ranges\n"
+"                          N-M (no HOSTPORT: a free one)\n"
+"  -P, --publish-all       publish every exposed port on a free port\n"
 "      --pid host          share the host's pid namespace\n"
 "      --ipc host          share the host's IPC namespace\n"
 "      --uts host          share the host's UTS namespace\n"
@@ -81,7 +85,7 @@ static const char run_spec[] =
     "(memory-swap):(memory-reservation):(cpus):c(cpu-shares):"
     "(cpuset-cpus):(cpuset-mems):(pids-limit):(ulimit)*(sysctl)*"
     "(shm-size):(oom-score-adj)#(stop-signal):(stop-timeout)#(init)"
-    "(pull):(platform):q(quiet)(sig-proxy):a(attach)*p(publish)*"
+    "(pull):(platform):q(quiet)(sig-proxy):a(attach)*p(publish)*P(publish-all)"
     "(cgroup-parent):(ip):(dns)*(dns-search)*(add-host)*";
 
 static char **
@@ -122,6 +126,8 @@ fill(struct create_opts *c, const struct opts *o)
 	c->dns = list(o, "dns", &c->ndns);
 	c->dns_search = list(o, "dns-search", &c->ndns_search);
 	c->add_hosts = list(o, "add-host", &c->nadd_hosts);
+	c->publish = list(o, "publish", &c->npublish);
+	c->publish_all = opt_on(o, "publish-all");
 	c->pid_mode = opt_str(o, "pid");
 	c->ipc_mode = opt_str(o, "ipc");
 	c->uts_mode = opt_str(o, "uts");
@@ -236,7 +242,7 @@ run_main(int argc, char **argv)
 	struct store s;
 	struct ctr c;
 	struct tty_saved saved;
-	int code = 125, raw = 0, sigproxy = 1, nattach = 0;
+	int code = 125, raw = 0, sigproxy = 1;
 	const char *sp;
 
 	/* Run from a sealed copy before anything touches a container. */
@@ -249,8 +255,10 @@ run_main(int argc, char **argv)
 	fill(&co, &o);
 	if (check_modes(&co) < 0)
 		return 125;
-	if (opt_list(&o, "publish", &nattach) && nattach)
-		die_msg(125, "-p/--publish is not supported yet");
+	if ((co.npublish || co.publish_all) && co.network &&
+	    strcmp(co.network, "host") == 0)
+		warn_msg("published ports are discarded when using host "
+		    "network mode");
 	if ((sp = opt_str(&o, "sig-proxy")))
 		sigproxy = strcmp(sp, "false") != 0 && strcmp(sp, "0") != 0;
 	if (co.tty && !opt_on(&o, "detach") && !isatty(0) &&

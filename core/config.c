@@ -19,6 +19,7 @@ enum cfg_kind {
 	K_IFNAME,	/* network interface name */
 	K_CIDR,		/* IPv4 a.b.c.d/n */
 	K_DRIVER,	/* "", "overlay", "copy" */
+	K_PORTDRV,	/* "", "nat", "proxy" */
 	K_INT,		/* 1..64 */
 	K_COUNT,	/* 0 (default) .. 2^62, unsigned long long */
 };
@@ -47,6 +48,8 @@ static const struct cfg_key keys[] = {
 	{ "bridge", "ROCKER_BRIDGE", K_IFNAME, FIELD(bridge), 0 },
 	{ "bridge-subnet", "ROCKER_BRIDGE_SUBNET", K_CIDR, FIELD(subnet), 0 },
 	{ "storage-driver", "ROCKER_STORAGE_DRIVER", K_DRIVER, FIELD(driver),
+	    0 },
+	{ "port-driver", "ROCKER_PORT_DRIVER", K_PORTDRV, FIELD(port_driver),
 	    0 },
 	{ "max-concurrent-downloads", "ROCKER_MAX_CONCURRENT_DOWNLOADS",
 	    K_INT, FIELD(max_downloads), 0 },
@@ -152,6 +155,12 @@ set_one(struct config *c, const struct cfg_key *k, const char *val,
 		    strcmp(val, "copy") != 0)
 			return err_set(e, ERR_PARSE, "%s: unknown storage "
 			    "driver \"%s\" (overlay or copy)", k->key, val);
+		return copy_str(field, k->size, val, k->key, e);
+	case K_PORTDRV:
+		if (*val && strcmp(val, "nat") != 0 &&
+		    strcmp(val, "proxy") != 0)
+			return err_set(e, ERR_PARSE, "%s: unknown port "
+			    "driver \"%s\" (nat or proxy)", k->key, val);
 		return copy_str(field, k->size, val, k->key, e);
 	case K_INT:
 		errno = 0;

@@ -30,6 +30,8 @@ struct config {
 	char bridge[16];	/* bridge interface name (IFNAMSIZ) */
 	char subnet[32];	/* IPv4 CIDR of the default bridge network */
 	char driver[16];	/* storage driver: "", "overlay" or "copy" */
+	char port_driver[8];	/* published ports: "" (NAT, else the
+				 * proxy), "nat" or "proxy" */
 	int max_downloads;	/* parallel layer downloads */
 	char certs_dir[PATH_MAX];	/* per-registry CAs: DIR/HOST[:PORT]/ */
 	unsigned long long layer_max_bytes;	/* extraction budget, 0: default */
@@ -53,7 +55,7 @@ int config_load_file(struct config *c, const char *path, struct err *e);
  * Apply the environment variables ROCKER_ROOT, ROCKER_STATE,
  * ROCKER_REGISTRY, ROCKER_REGISTRY_MIRRORS, ROCKER_INSECURE_REGISTRIES
  * (comma-separated lists), ROCKER_BRIDGE, ROCKER_BRIDGE_SUBNET,
- * ROCKER_STORAGE_DRIVER, ROCKER_MAX_CONCURRENT_DOWNLOADS,
+ * ROCKER_STORAGE_DRIVER, ROCKER_PORT_DRIVER, ROCKER_MAX_CONCURRENT_DOWNLOADS,
  * ROCKER_CERTS_DIR, ROCKER_LAYER_MAX_BYTES and ROCKER_LAYER_MAX_ENTRIES to
  * `c`.
  */

@@ -32,6 +32,7 @@
 #include "json.h"
 #include "log.h"
 #include "network.h"
+#include "ports.h"
 #include "seccomp.h"
 #include "spec.h"
 #include "store.h"
@@ -775,6 +776,8 @@ build_spec(const struct config *cfg, const struct create_opts *o,
 	struct cg_limits dummy;
 	struct net_opts no;
 	struct net_ctr nc;
+	struct port_map *pm = NULL;
+	size_t npm = 0;
 	enum cg_mode cgm;
 	int ret = -1;
 
@@ -785,6 +788,17 @@ build_spec(const struct config *cfg, const struct create_opts *o,
 	if (net_ctr_create(cfg, c, &no, &nc, e) < 0)
 		goto out;
 	hostnet = nc.mode == NET_MODE_HOST;
+	for (i = 0; i < o->npublish; i++)
+		if (ports_parse(o->publish[i], &pm, &npm, e) < 0)
+			goto out;
+	if ((npm || o->publish_all) && nc.mode == NET_MODE_CONTAINER) {
+		err_set(e, ERR_USAGE, "conflicting options: port publishing "
+		    "and the container type network mode");
+		goto out;
+	}
+	if (nc.mode == NET_MODE_BRIDGE &&
+	    ports_check_free(cfg, c->id, pm, npm, e) < 0)
+		goto out;
 	if (security_opts(o, &nnp, &sc, e) < 0)
 		goto out;
 	if (!(sp->oci_version = strdup("1.0.2")))
@@ -1150,6 +1164,8 @@ envok:
 		goto oom;
 	sp->process.terminal = o->tty;
 
+	json_writer_key(rec, "ExposedPorts");
+	ports_write_exposed(rec, icfg(ic, "ExposedPorts"), pm, npm);
 	/* The record: Config ends here, then Mounts and HostConfig. */
 	json_writer_end_object(rec);
 	json_writer_key(rec, "Mounts");
@@ -1176,6 +1192,10 @@ envok:
 	json_writer_bool(rec, o->privileged);
 	json_writer_key(rec, "NetworkMode");
 	json_writer_string(rec, nc.network);
+	json_writer_key(rec, "PortBindings");
+	ports_write_bindings(rec, pm, npm);
+	json_writer_key(rec, "PublishAllPorts");
+	json_writer_bool(rec, o->publish_all);
 	json_writer_key(rec, "PidMode");
 	json_writer_string(rec, o->pid_mode ? o->pid_mode : "");
 	json_writer_key(rec, "IpcMode");
@@ -1246,6 +1266,7 @@ oom:
 out:
 	json_writer_free(&mw);
 	strv_free(binds, nbinds);
+	free(pm);
 	return ret;
 }
 

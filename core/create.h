@@ -62,6 +62,9 @@ struct create_opts {
 	char **dns, **dns_search, **add_hosts;	/* --dns, --dns-search,
 					 * --add-host */
 	size_t ndns, ndns_search, nadd_hosts;
+	char **publish;			/* -p [IP:][HOST:]CTR[/PROTO] */
+	size_t npublish;
+	int publish_all;		/* -P */
 	const char *pid_mode, *ipc_mode, *uts_mode;	/* "host" or NULL */
 	const char *memory, *memory_swap, *memory_reservation;
 	const char *cpus, *cpu_shares, *cpuset_cpus, *cpuset_mems;

@@ -24,6 +24,7 @@
 #include "logfile.h"
 #include "monitor.h"
 #include "network.h"
+#include "proxy.h"
 #include "runtime.h"
 #include "sealexe.h"
 #include "spec.h"
@@ -54,6 +55,7 @@ struct mon {
 	int exited;
 	int status;
 	struct err err;
+	struct proxy px;	/* published ports (reservations, proxy) */
 };
 
 int
@@ -123,10 +125,17 @@ on_child(void *arg, struct err *e)
 	return m->exited;
 }
 
+static void
+on_hook(void *arg)
+{
+	proxy_run(&((struct mon *)arg)->px);
+}
+
 /* rt_opts.after_clone: plug the container into its network. */
 struct plug {
 	const struct config *cfg;
 	struct ctr *c;
+	struct proxy *px;
 };
 
 static int
@@ -134,7 +143,7 @@ on_clone(void *arg, pid_t pid, struct err *e)
 {
 	struct plug *p = arg;
 
-	return net_ctr_start(p->cfg, p->c, pid, e);
+	return net_ctr_start(p->cfg, p->c, pid, p->px, e);
 }
 
 static void
@@ -162,6 +171,7 @@ finish(const struct config *cfg, struct ctr *c, struct mon *m, int code,
 		c->st.oom_killed = cg_oom_killed(&m->rt.cg, &e) == 1;
 	cg_gone = rt_destroy(&m->rt, &e) == 0;
 	log_debug("monitor: cgroup removed");
+	proxy_close(&m->px);
 	net_ctr_stop(cfg, c, &e);
 	if (m->logging)
 		logw_close(&m->log, &e);
@@ -193,6 +203,7 @@ monitor_run(const struct config *cfg, struct ctr *c,
 
 	memset(&m, 0, sizeof(m));
 	memset(&ro, 0, sizeof(ro));
+	proxy_init(&m.px);
 	spec_init(&sp);
 	m.rt.sync = m.rt.pty = -1;
 	*code = RT_EXIT_INTERNAL;
@@ -211,6 +222,7 @@ monitor_run(const struct config *cfg, struct ctr *c,
 	ro.init_fd = -1;
 	pl.cfg = cfg;
 	pl.c = c;
+	pl.px = &m.px;
 	ro.after_clone = on_clone;
 	ro.arg = &pl;
 	/* Tests force the MS_MOVE + chroot path an initramfs root takes. */
@@ -288,6 +300,8 @@ monitor_run(const struct config *cfg, struct ctr *c,
 	rl.arg = &m;
 	rl.log = m.logging ? on_log : NULL;
 	rl.on_child = on_child;
+	rl.hook_fd = proxy_fd(&m.px);
+	rl.on_hook = rl.hook_fd >= 0 ? on_hook : NULL;
 	rl.on_signal = o->sig_proxy ? on_signal : NULL;
 	rl.in_fd = o->direct ? -1 : (o->interactive ? o->in : -1);
 	rl.out_fd = o->direct ? -1 : o->out;
@@ -335,6 +349,7 @@ fail:
 		if (m.rt.has_cg)
 			c->st.oom_killed = 0;
 		rt_destroy(&m.rt, &e2);
+		proxy_close(&m.px);
 		net_ctr_stop(cfg, c, &e2);
 		if (m.logging)
 			logw_close(&m.log, &e2);

@@ -848,6 +848,21 @@ nl_link_set_mtu(struct nl_sock *s, int index, int mtu, struct err *e)
 }
 
 int
+nl_link_set_mac(struct nl_sock *s, int index, const unsigned char mac[6],
+    struct err *e)
+{
+	REQBUF(buf);
+	struct nl_msg m;
+
+	set_begin(&m, buf, sizeof(buf), index, 0, 0);
+	nl_attr_put(&m, IFLA_ADDRESS, mac, 6);
+	nl_msg_end(&m);
+	if (nl_transact(s, &m, NULL, NULL, e) < 0)
+		return err_ctx(e, "set the MAC address of link %d", index);
+	return 0;
+}
+
+int
 nl_link_move(struct nl_sock *s, int index, int nsfd, pid_t pid,
     const char *newname, struct err *e)
 {

@@ -246,6 +246,10 @@ int nl_link_set_master(struct nl_sock *s, int index, int master,
 /* Set the MTU of link `index`. 0 or -1. */
 int nl_link_set_mtu(struct nl_sock *s, int index, int mtu, struct err *e);
 
+/* Set the Ethernet address of link `index` (6 bytes). 0 or -1. */
+int nl_link_set_mac(struct nl_sock *s, int index, const unsigned char mac[6],
+    struct err *e);
+
 /*
  * Move link `index` into another network namespace, given as an fd
  * (`nsfd` >= 0) or else as a process (`pid`), renaming it `newname` there

@@ -20,6 +20,7 @@
 #include "netlink.h"
 #include "network.h"
 #include "nft.h"
+#include "ports.h"
 #include "sha256.h"
 
 enum {
@@ -1422,6 +1423,7 @@ static int
 plug(const struct net_ctr *nc, const char *peer, pid_t pid, struct err *e)
 {
 	struct nl_sock s, ns;
+	unsigned char mac[6];
 	char path[64];
 	int br, hidx, pidx, eidx, nsfd = -1, ret = -1;
 
@@ -1467,7 +1469,15 @@ plug(const struct net_ctr *nc, const char *peer, pid_t pid, struct err *e)
 		err_sys(e, "open %s", path);
 		goto out;
 	}
-	if (nl_link_move(&s, pidx, nsfd, 0, "eth0", e) < 0 ||
+	/* Docker's MAC, 02:42 and the IPv4 address: an address handed out
+	 * again (IPAM reuses the lowest free one) keeps its MAC, so the
+	 * neighbour caches of the host and the other containers stay
+	 * right instead of pointing at a veth that is gone. */
+	mac[0] = 0x02;
+	mac[1] = 0x42;
+	memcpy(mac + 2, &nc->ip, 4);
+	if (nl_link_set_mac(&s, pidx, mac, e) < 0 ||
+	    nl_link_move(&s, pidx, nsfd, 0, "eth0", e) < 0 ||
 	    nl_link_set_master(&s, hidx, br, e) < 0 ||
 	    nl_link_set_up(&s, hidx, 1, e) < 0)
 		goto out;
@@ -1506,7 +1516,7 @@ out:
 
 int
 net_ctr_start(const struct config *cfg, struct ctr *c, pid_t pid,
-    struct err *e)
+    struct proxy *px, struct err *e)
 {
 	struct net_ctr nc;
 	char peer[NET_IFNAME_MAX];
@@ -1519,7 +1529,12 @@ net_ctr_start(const struct config *cfg, struct ctr *c, pid_t pid,
 	snprintf(peer, sizeof(peer), "rq%.12s", c->id);
 	if (plug(&nc, peer, pid, e) < 0)
 		return err_ctx(e, "network %s", nc.network);
-	/* Port publishing would be set up here. */
+	if (px && ports_publish(cfg, c, &nc, px, e) < 0) {
+		struct err e2 = ERR_INIT;
+
+		link_delete(nc.host_veth, &e2);
+		return -1;
+	}
 	lock = net_lock(cfg, e);
 	if (lock < 0)
 		return -1;
@@ -1539,8 +1554,12 @@ net_ctr_stop(const struct config *cfg, struct ctr *c, struct err *e)
 		return -1;
 	if (nc.mode != NET_MODE_BRIDGE)
 		return 0;
-	/* Port publishing would be torn down here. */
-	if (nc.host_veth[0] && link_delete(nc.host_veth, &e2) < 0) {
+	if (ports_unpublish(c, &e2) < 0) {
+		*e = e2;
+		ret = -1;
+	}
+	err_clear(&e2);
+	if (nc.host_veth[0] && link_delete(nc.host_veth, &e2) < 0 && !ret) {
 		*e = e2;
 		ret = -1;
 	}
@@ -1568,7 +1587,12 @@ net_ctr_remove(const struct config *cfg, struct ctr *c, struct err *e)
 		return -1;
 	if (nc.mode != NET_MODE_BRIDGE)
 		return 0;
-	if (nc.host_veth[0] && link_delete(nc.host_veth, &e2) < 0) {
+	if (ports_unpublish(c, &e2) < 0) {
+		*e = e2;
+		ret = -1;
+	}
+	err_clear(&e2);
+	if (nc.host_veth[0] && link_delete(nc.host_veth, &e2) < 0 && !ret) {
 		*e = e2;
 		ret = -1;
 	}
@@ -1621,8 +1645,7 @@ net_ctr_inspect(const struct ctr *c, struct json_writer *w)
 		json_writer_string(w, "");
 	}
 	json_writer_key(w, "Ports");
-	json_writer_begin_object(w);
-	json_writer_end_object(w);
+	ports_inspect(c, w);
 	json_writer_key(w, "Gateway");
 	json_writer_string(w, dflt ? gw : "");
 	json_writer_key(w, "IPAddress");

@@ -46,9 +46,8 @@
  * its networks, rewritten in place (the bind mount pins the inode) when
  * one starts, stops or is removed.
  *
- * Port publishing (not implemented yet) belongs in net_ctr_start() and
- * net_ctr_stop(): they are called where a container's ports would be
- * opened and closed.
+ * Published ports (core/ports) are set up by net_ctr_start() and torn
+ * down by net_ctr_stop() and net_ctr_remove().
  */
 #ifndef ROCKER_NETWORK_H
 #define ROCKER_NETWORK_H
@@ -214,17 +213,21 @@ int net_ctr_load(const struct ctr *c, struct net_ctr *nc, struct err *e);
 /*
  * Plug container `c`, whose init is `pid`, into its network: for a bridge
  * network, ensure the bridge, create the veth pair, move one end into
- * /proc/PID/ns/net as eth0 with the address and default route, then
- * refresh the hosts files of the network's running containers. Other
- * modes: nothing. Meant for rt_opts.after_clone. 0 or -1 (then nothing
- * is left plugged in).
+ * /proc/PID/ns/net as eth0 with the address and default route, publish
+ * its ports (ports_publish(): reservations and the proxy in `px`, which
+ * the caller owns, polls and closes when the container stops; NULL: no
+ * ports), then refresh the hosts files of the network's running
+ * containers. Other modes: nothing. Meant for rt_opts.after_clone. 0 or
+ * -1 (then nothing is left plugged in or published).
  */
+struct proxy;
 int net_ctr_start(const struct config *cfg, struct ctr *c, pid_t pid,
-    struct err *e);
+    struct proxy *px, struct err *e);
 
-/* Unplug `c` after it stopped: delete the host veth if it is still
- * there, drop its name from the other containers' hosts files. 0 or -1
- * (best effort: everything is attempted). */
+/* Unplug `c` after it stopped: remove its NAT rules (ports_unpublish()),
+ * delete the host veth if it is still there, drop its name from the
+ * other containers' hosts files. 0 or -1 (best effort: everything is
+ * attempted). */
 int net_ctr_stop(const struct config *cfg, struct ctr *c, struct err *e);
 
 /* When `c` is removed: net_ctr_stop() and release its address. Safe for

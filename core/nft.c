@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "netlink.h"
@@ -97,20 +98,33 @@ data_value(struct nl_msg *m, uint16_t type, const void *v, size_t len)
 }
 
 static void
-table_and_chain(struct nl_msg *m, const char *chain)
+new_table(struct nl_msg *m)
 {
 	begin(m, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	nl_attr_put_str(m, NFTA_TABLE_NAME, nft_table);
 	nl_msg_end(m);
+}
+
+/* A base chain of type nat on `hook` at `prio`, created if missing. */
+static void
+new_chain(struct nl_msg *m, const char *chain, int hook, int prio)
+{
 	begin(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
 	nl_attr_put_str(m, NFTA_CHAIN_TABLE, nft_table);
 	nl_attr_put_str(m, NFTA_CHAIN_NAME, chain);
 	nl_nest_begin(m, NFTA_CHAIN_HOOK, 1);
-	nl_attr_put_be32(m, NFTA_HOOK_HOOKNUM, NF_INET_POST_ROUTING);
-	nl_attr_put_be32(m, NFTA_HOOK_PRIORITY, NF_IP_PRI_NAT_SRC);
+	nl_attr_put_be32(m, NFTA_HOOK_HOOKNUM, (uint32_t)hook);
+	nl_attr_put_be32(m, NFTA_HOOK_PRIORITY, (uint32_t)prio);
 	nl_nest_end(m);
 	nl_attr_put_str(m, NFTA_CHAIN_TYPE, "nat");
 	nl_msg_end(m);
+}
+
+static void
+table_and_chain(struct nl_msg *m, const char *chain)
+{
+	new_table(m);
+	new_chain(m, chain, NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC);
 }
 
 static void
@@ -298,13 +312,37 @@ count_chains(int *n, struct err *e)
 	return r;
 }
 
+/* The table goes with its last chain: DELTABLE would take every chain
+ * along, so only when none is left. Failures are ignored (0). */
+static int
+drop_table_if_empty(struct err *e)
+{
+	uint32_t buf[NL_MSG_MAX / 4];
+	struct nl_msg m;
+	int n = 0;
+
+	if (count_chains(&n, e) < 0 || n > 0) {
+		err_clear(e);
+		return 0;
+	}
+	nl_msg_init(&m, buf, sizeof(buf));
+	nft_batch_begin(&m);
+	begin(&m, NFT_MSG_DELTABLE, 0);
+	nl_attr_put_str(&m, NFTA_TABLE_NAME, nft_table);
+	nl_msg_end(&m);
+	nft_batch_end(&m);
+	if (send_batch(&m, e) < 0 && e->code != EBUSY && e->code != ENOENT)
+		return err_ctx(e, "nftables: remove table %s", nft_table);
+	err_clear(e);
+	return 0;
+}
+
 int
 nft_masq_remove(const char *ifname, struct err *e)
 {
 	uint32_t buf[NL_MSG_MAX / 4];
 	char chain[NFT_NAME_MAX];
 	struct nl_msg m;
-	int n = 0;
 
 	chain_name(chain, sizeof(chain), ifname);
 	nl_msg_init(&m, buf, sizeof(buf));
@@ -322,20 +360,254 @@ nft_masq_remove(const char *ifname, struct err *e)
 		}
 		return err_ctx(e, "nftables: remove the chain for %s", ifname);
 	}
-	/* The table goes with its last chain: DELTABLE would take every
-	 * chain along, so only when none is left. */
-	if (count_chains(&n, e) < 0 || n > 0) {
-		err_clear(e);
-		return 0;
+	return drop_table_if_empty(e);
+}
+
+/* --- port publishing ------------------------------------------------- */
+
+static const struct {
+	const char *suffix;
+	int hook, prio;
+} port_chains[] = {
+	{ "pre", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST },
+	{ "out", NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST },
+	{ "post", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC },
+};
+
+enum {
+	NPORT_CHAINS = sizeof(port_chains) / sizeof(port_chains[0]),
+	RULE_BYTES = 640,	/* a DNAT rule's message, with room */
+};
+
+void
+nft_port_chain(char *buf, size_t len, const char *tag, int which)
+{
+	snprintf(buf, len, "ctr-%.12s-%s", tag, port_chains[which].suffix);
+}
+
+static void
+load_payload(struct nl_msg *m, int base, int off, int len)
+{
+	expr_begin(m, "payload");
+	nl_attr_put_be32(m, NFTA_PAYLOAD_DREG, NFT_REG_1);
+	nl_attr_put_be32(m, NFTA_PAYLOAD_BASE, (uint32_t)base);
+	nl_attr_put_be32(m, NFTA_PAYLOAD_OFFSET, (uint32_t)off);
+	nl_attr_put_be32(m, NFTA_PAYLOAD_LEN, (uint32_t)len);
+	expr_end(m);
+}
+
+static void
+cmp(struct nl_msg *m, int op, const void *v, size_t len)
+{
+	expr_begin(m, "cmp");
+	nl_attr_put_be32(m, NFTA_CMP_SREG, NFT_REG_1);
+	nl_attr_put_be32(m, NFTA_CMP_OP, (uint32_t)op);
+	data_value(m, NFTA_CMP_DATA, v, len);
+	expr_end(m);
+}
+
+/* reg1 & mask == value (all `len` bytes, as in memory). */
+static void
+masked_eq(struct nl_msg *m, const void *mask, const void *value, size_t len)
+{
+	static const unsigned char zero[16];
+
+	expr_begin(m, "bitwise");
+	nl_attr_put_be32(m, NFTA_BITWISE_SREG, NFT_REG_1);
+	nl_attr_put_be32(m, NFTA_BITWISE_DREG, NFT_REG_1);
+	nl_attr_put_be32(m, NFTA_BITWISE_LEN, (uint32_t)len);
+	data_value(m, NFTA_BITWISE_MASK, mask, len);
+	data_value(m, NFTA_BITWISE_XOR, zero, len);
+	expr_end(m);
+	cmp(m, NFT_CMP_EQ, value, len);
+}
+
+static void
+immediate(struct nl_msg *m, int reg, const void *v, size_t len)
+{
+	expr_begin(m, "immediate");
+	nl_attr_put_be32(m, NFTA_IMMEDIATE_DREG, (uint32_t)reg);
+	data_value(m, NFTA_IMMEDIATE_DATA, v, len);
+	expr_end(m);
+}
+
+static void
+rule_begin(struct nl_msg *m, const char *chain)
+{
+	begin(m, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	nl_attr_put_str(m, NFTA_RULE_TABLE, nft_table);
+	nl_attr_put_str(m, NFTA_RULE_CHAIN, chain);
+	nl_nest_begin(m, NFTA_RULE_EXPRESSIONS, 1);
+}
+
+static void
+rule_end(struct nl_msg *m)
+{
+	nl_nest_end(m);
+	nl_msg_end(m);
+}
+
+/*
+ * [ip daddr HOST | fib daddr type local] meta l4proto P th dport HP
+ * dnat to CIP:CP
+ */
+static void
+dnat_rule(struct nl_msg *m, const char *chain, const struct nft_dnat *d,
+    uint32_t cip)
+{
+	uint32_t local = RTN_LOCAL;
+	uint16_t hp = htons(d->host_port), cp = htons(d->ctr_port);
+	uint8_t proto = d->proto;
+
+	rule_begin(m, chain);
+	if (d->host_ip) {
+		load_payload(m, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+		cmp(m, NFT_CMP_EQ, &d->host_ip, 4);
+	} else {
+		expr_begin(m, "fib");
+		nl_attr_put_be32(m, NFTA_FIB_DREG, NFT_REG_1);
+		nl_attr_put_be32(m, NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+		nl_attr_put_be32(m, NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR);
+		expr_end(m);
+		cmp(m, NFT_CMP_EQ, &local, 4);
 	}
+	expr_begin(m, "meta");
+	nl_attr_put_be32(m, NFTA_META_DREG, NFT_REG_1);
+	nl_attr_put_be32(m, NFTA_META_KEY, NFT_META_L4PROTO);
+	expr_end(m);
+	cmp(m, NFT_CMP_EQ, &proto, 1);
+	load_payload(m, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+	cmp(m, NFT_CMP_EQ, &hp, 2);
+	immediate(m, NFT_REG_1, &cip, 4);
+	immediate(m, NFT_REG_2, &cp, 2);
+	expr_begin(m, "nat");
+	nl_attr_put_be32(m, NFTA_NAT_TYPE, NFT_NAT_DNAT);
+	nl_attr_put_be32(m, NFTA_NAT_FAMILY, NFPROTO_IPV4);
+	nl_attr_put_be32(m, NFTA_NAT_REG_ADDR_MIN, NFT_REG_1);
+	nl_attr_put_be32(m, NFTA_NAT_REG_PROTO_MIN, NFT_REG_2);
+	nl_attr_put_be32(m, NFTA_NAT_FLAGS, NF_NAT_RANGE_MAP_IPS |
+	    NF_NAT_RANGE_PROTO_SPECIFIED);
+	expr_end(m);
+	rule_end(m);
+}
+
+/* ip saddr SRC/MASK ip daddr CIP [ct status dnat] masquerade */
+static void
+masq_rule(struct nl_msg *m, const char *chain, uint32_t src, uint32_t mask,
+    uint32_t cip, int dnat_only)
+{
+	uint32_t st = IPS_DST_NAT, zero = 0;
+
+	rule_begin(m, chain);
+	load_payload(m, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
+	masked_eq(m, &mask, &src, 4);
+	load_payload(m, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	cmp(m, NFT_CMP_EQ, &cip, 4);
+	if (dnat_only) {
+		expr_begin(m, "ct");
+		nl_attr_put_be32(m, NFTA_CT_DREG, NFT_REG_1);
+		nl_attr_put_be32(m, NFTA_CT_KEY, NFT_CT_STATUS);
+		expr_end(m);
+		expr_begin(m, "bitwise");
+		nl_attr_put_be32(m, NFTA_BITWISE_SREG, NFT_REG_1);
+		nl_attr_put_be32(m, NFTA_BITWISE_DREG, NFT_REG_1);
+		nl_attr_put_be32(m, NFTA_BITWISE_LEN, 4);
+		data_value(m, NFTA_BITWISE_MASK, &st, 4);
+		data_value(m, NFTA_BITWISE_XOR, &zero, 4);
+		expr_end(m);
+		cmp(m, NFT_CMP_NEQ, &zero, 4);
+	}
+	expr_begin(m, "masq");
+	expr_end(m);
+	rule_end(m);
+}
+
+int
+nft_ports_apply(const char *tag, uint32_t subnet, int prefix, uint32_t cip,
+    const struct nft_dnat *v, size_t n, struct err *e)
+{
+	char chain[NPORT_CHAINS][NFT_NAME_MAX];
+	struct nl_msg m;
+	unsigned char *buf;
+	size_t cap, i;
+	int k, r;
+	uint32_t mask;
+
+	if (prefix < 0 || prefix > 32 || n > NFT_DNAT_MAX)
+		return err_set(e, ERR_USAGE, "nftables: bad port rules");
+	mask = prefix ? htonl(~0u << (32 - prefix)) : 0;
+	cap = NL_MSG_MAX + (2 * n + 2) * RULE_BYTES;
+	buf = calloc(1, cap);
+	if (!buf)
+		return err_set(e, ENOMEM, "out of memory");
+	nl_msg_init(&m, buf, cap);
+	nft_batch_begin(&m);
+	new_table(&m);
+	/* Created if missing, then flushed: what an earlier start left
+	 * (a monitor killed before it cleaned up) is replaced whole. */
+	for (k = 0; k < NPORT_CHAINS; k++) {
+		nft_port_chain(chain[k], sizeof(chain[k]), tag, k);
+		new_chain(&m, chain[k], port_chains[k].hook,
+		    port_chains[k].prio);
+		flush_chain(&m, chain[k]);
+	}
+	for (i = 0; i < n; i++) {
+		dnat_rule(&m, chain[0], &v[i], cip);
+		dnat_rule(&m, chain[1], &v[i], cip);
+	}
+	/* 127.0.0.1:PORT from the host (route_localnet on the bridge):
+	 * the container must see a source it can answer. */
+	masq_rule(&m, chain[2], htonl(0x7f000000), htonl(0xff000000), cip, 0);
+	/* Hairpin: a container of the bridge (this one too) through a
+	 * published port comes back over the bridge, so its source must be
+	 * the gateway's, or the reply would bypass the NAT. */
+	masq_rule(&m, chain[2], subnet & mask, mask, cip, 1);
+	nft_batch_end(&m);
+	r = send_batch(&m, e);
+	free(buf);
+	if (r < 0)
+		return err_ctx(e, "nftables: port rules");
+	return 0;
+}
+
+static int
+remove_chains(const char *tag, int first, int last, struct err *e)
+{
+	uint32_t buf[NL_MSG_MAX / 4];
+	char chain[NFT_NAME_MAX];
+	struct nl_msg m;
+	int k;
+
 	nl_msg_init(&m, buf, sizeof(buf));
 	nft_batch_begin(&m);
-	begin(&m, NFT_MSG_DELTABLE, 0);
-	nl_attr_put_str(&m, NFTA_TABLE_NAME, nft_table);
-	nl_msg_end(&m);
+	for (k = first; k <= last; k++) {
+		nft_port_chain(chain, sizeof(chain), tag, k);
+		flush_chain(&m, chain);
+		begin(&m, NFT_MSG_DELCHAIN, 0);
+		nl_attr_put_str(&m, NFTA_CHAIN_TABLE, nft_table);
+		nl_attr_put_str(&m, NFTA_CHAIN_NAME, chain);
+		nl_msg_end(&m);
+	}
 	nft_batch_end(&m);
-	if (send_batch(&m, e) < 0 && e->code != EBUSY && e->code != ENOENT)
-		return err_ctx(e, "nftables: remove table %s", nft_table);
+	return send_batch(&m, e);
+}
+
+int
+nft_ports_remove(const char *tag, struct err *e)
+{
+	int k;
+
+	if (remove_chains(tag, 0, NPORT_CHAINS - 1, e) == 0)
+		return drop_table_if_empty(e);
+	if (e->code != ENOENT)
+		return err_ctx(e, "nftables: remove port rules");
+	/* Some are missing (a batch half applied never exists, but a user
+	 * may have deleted one): one by one. */
+	for (k = 0; k < NPORT_CHAINS; k++) {
+		err_clear(e);
+		if (remove_chains(tag, k, k, e) < 0 && e->code != ENOENT)
+			return err_ctx(e, "nftables: remove port rules");
+	}
 	err_clear(e);
-	return 0;
+	return drop_table_if_empty(e);
 }

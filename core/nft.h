@@ -17,9 +17,8 @@
  * and is idempotent: the chain is created if missing and flushed before
  * its rule is added again.
  *
- * Port publishing (DNAT chains, hairpin) is meant to extend this file
- * with more chains in the same table: nft_batch_begin()/nft_batch_end()
- * and the expression writers are the building blocks.
+ * Published ports add three base chains per container to the same table
+ * (nft_ports_apply()), removed whole when the container stops.
  */
 #ifndef ROCKER_NFT_H
 #define ROCKER_NFT_H
@@ -48,6 +47,49 @@ int nft_masq_ensure(const char *ifname, uint32_t subnet, int prefix,
 /* Remove that chain (and its rule). Missing table or chain is success.
  * 0 or -1. */
 int nft_masq_remove(const char *ifname, struct err *e);
+
+/* One published port, for nft_ports_apply(). */
+struct nft_dnat {
+	uint32_t host_ip;	/* network order; 0: every local address */
+	uint16_t host_port;
+	uint16_t ctr_port;
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+enum {
+	NFT_DNAT_MAX = 4096,	/* ports in one nft_ports_apply() */
+};
+
+/*
+ * Publish container ports: in `ip rocker`, three base chains of the
+ * container `tag` (12 hex digits of its id): ctr-TAG-pre (prerouting,
+ * dstnat) and ctr-TAG-out (output, dstnat) with, for each of the `n`
+ * entries of `v`,
+ *
+ *	[ip daddr HOST | fib daddr type local] meta l4proto P
+ *	    th dport HOSTPORT dnat to CIP:CTRPORT
+ *
+ * and ctr-TAG-post (postrouting, srcnat) with
+ *
+ *	ip saddr 127.0.0.0/8 ip daddr CIP masquerade
+ *	ip saddr SUBNET ip daddr CIP ct status dnat masquerade
+ *
+ * (host loopback access, which also needs route_localnet on the bridge,
+ * and hairpin). `cip` and `subnet` are in network order. One batch:
+ * the chains are created if missing and flushed first, so it replaces
+ * whatever an earlier start left. 0 or -1 (e->code the kernel's errno:
+ * ENOENT, EOPNOTSUPP or EPROTONOSUPPORT without nf_tables or one of its
+ * expressions).
+ */
+int nft_ports_apply(const char *tag, uint32_t subnet, int prefix,
+    uint32_t cip, const struct nft_dnat *v, size_t n, struct err *e);
+
+/* Delete those chains (missing ones are fine), and the table when no
+ * chain is left. 0 or -1. */
+int nft_ports_remove(const char *tag, struct err *e);
+
+/* The name of port chain `which` (0 pre, 1 out, 2 post) of `tag`. */
+void nft_port_chain(char *buf, size_t len, const char *tag, int which);
 
 /*
  * Building blocks for more rules (part of the API for port publishing):

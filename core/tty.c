@@ -46,6 +46,7 @@ enum {
 	P_OUT,
 	P_CTRERR,
 	P_ERR,
+	P_HOOK,
 	P_COUNT,
 };
 
@@ -684,6 +685,7 @@ run(struct loop *l, struct err *e)
 		want(&pf[P_CTRERR], r->ctr_err, POLLIN, !l->err_eof &&
 		    l->err.len - l->err.off < RELAY_BUF);
 		want(&pf[P_ERR], r->err_fd, POLLOUT, l->err.len > l->err.off);
+		want(&pf[P_HOOK], r->hook_fd, POLLIN, r->on_hook != NULL);
 		timeout = -1;
 		if (l->drain_end) {
 			left = l->drain_end - now_ms();
@@ -717,6 +719,8 @@ run(struct loop *l, struct err *e)
 			return -1;
 		if (pf[P_ERR].revents && l->err.len > l->err.off)
 			write_sink(r->err_fd, &l->err, &r->err_gone);
+		if (pf[P_HOOK].revents)
+			r->on_hook(r->arg);
 	}
 	return 0;
 }
@@ -726,7 +730,7 @@ tty_relay_init(struct relay *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->in_fd = r->to_ctr = r->out_fd = r->err_fd = -1;
-	r->ctr_out = r->ctr_err = r->winch_from = -1;
+	r->ctr_out = r->ctr_err = r->winch_from = r->hook_fd = -1;
 }
 
 int

@@ -228,6 +228,15 @@ struct relay {
 	int (*on_child)(void *arg, struct err *e);
 	void *arg;
 
+	/*
+	 * An extra source the loop serves (the monitor's port proxy, an
+	 * epoll fd): while the loop runs, hook_fd (-1: none) is polled for
+	 * input and on_hook(arg) called when it is readable. The callback
+	 * must not block. The fd stays the caller's and keeps its flags.
+	 */
+	int hook_fd;
+	void (*on_hook)(void *arg);
+
 	/* Results, set by tty_relay(). */
 	int exited;		/* on_child returned 1 */
 	int out_gone;		/* writing to out_fd failed: dropped */

@@ -16,7 +16,7 @@ check) want="$build time openssh-client openssh-server clang libclang-rt-14-dev
 	docker-registry skopeo busybox-static openssl apache2-utils python3 curl
 	podman iproute2 nftables" ;;
 bench) want="$build time openssl coreutils docker-registry skopeo umoci
-	podman busybox-static python3 curl runc crun util-linux" ;;
+	podman busybox-static python3 curl runc crun util-linux iperf3" ;;
 fuzz) want="$build clang libclang-rt-14-dev" ;;
 *) echo "deps.sh: unknown set $1" >&2; exit 2 ;;
 esac

@@ -16,7 +16,7 @@ RUNS=${BENCH_RUNS:-5}
 
 echo "rocker benchmarks on $(nproc) cores, $(uname -r)"
 
-# BENCH_ONLY=sha|pull|run|exec runs one section.
+# BENCH_ONLY=sha|pull|run|exec|ports runs one section.
 want() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
 
 # SHA-256 throughput on a 1 GiB file (page-cached: the hashing is measured,
@@ -152,6 +152,63 @@ if want exec; then
 		if (n > 0) printf "  rocker exec / nsenter: %.2f (target <= 1.5)", r / n;
 		if (p > 0) printf "; podman exec / rocker exec: %.1fx", p / r;
 		printf "\n" }' "$T/exec.out"
+fi
+
+# Published ports: iperf3 throughput host -> container through a published
+# port (nf_tables DNAT, and the userland proxy) against the container's
+# address directly, alternately in the same run. iperf3 runs inside the
+# container from the host's /usr (read-only bind mounts).
+if want ports; then
+	if command -v iperf3 >/dev/null && [ -e /usr/lib64 ]; then
+		S="$T/portwork"
+		mkdir -p "$S"
+		sh "$TOP/tests/images/rootfs.sh" > "$S/rootfs.tar"
+		BR=rkb$$
+		RR="env ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate ROCKER_BRIDGE=$BR ROCKER_BRIDGE_SUBNET=10.251.$(($$ % 256)).0/24 $R"
+		$RR import "$S/rootfs.tar" bench/bb >/dev/null
+		on_exit "ip link del $BR; nft delete chain ip rocker post-$BR"
+		on_exit "$RR rm -f pnat pproxy"
+		V="-v /usr:/usr:ro -v /usr/lib:/lib:ro -v /usr/lib64:/lib64:ro"
+		PN=$((30000 + $$ % 10000))
+		$RR run -d --name pnat -p $PN:5201 $V bench/bb \
+		    /usr/bin/iperf3 -s -p 5201 >/dev/null
+		env ROCKER_PORT_DRIVER=proxy $RR run -d --name pproxy \
+		    -p 127.0.0.1:$((PN + 1)):5201 $V bench/bb \
+		    /usr/bin/iperf3 -s -p 5201 >/dev/null
+		CIP=$($RR inspect -f '{{.NetworkSettings.IPAddress}}' pnat)
+		GW=$($RR inspect -f '{{.NetworkSettings.Gateway}}' pnat)
+		sleep 1
+		SECS=${BENCH_IPERF_SECS:-5}
+		gbps() {
+			iperf3 -c "$1" -p "$2" -t "$SECS" -f m 2>/dev/null |
+			    awk '/receiver/ { print $(NF-2) / 1000 }'
+		}
+		echo
+		echo "Published port throughput (iperf3 -t $SECS, host -> container, Gbit/s, median of ${BENCH_PORT_RUNS:-3})"
+		: > "$S/res"
+		i=0
+		while [ $i -lt "${BENCH_PORT_RUNS:-3}" ]; do
+			echo "direct $(gbps "$CIP" 5201)" >> "$S/res"
+			echo "nat $(gbps 127.0.0.1 "$PN")" >> "$S/res"
+			echo "natgw $(gbps "$GW" "$PN")" >> "$S/res"
+			echo "proxy $(gbps 127.0.0.1 $((PN + 1)))" >> "$S/res"
+			i=$((i + 1))
+		done
+		med() { awk -v k="$1" '$1 == k && $2 != "" { print $2 }' "$S/res" |
+		    sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
+		d=$(med direct) n=$(med nat) g=$(med natgw) p=$(med proxy)
+		printf '  %-52s %8.2f\n' "direct to the container address ($CIP)" "$d"
+		printf '  %-52s %8.2f  %.2fx\n' "nf_tables DNAT, 127.0.0.1:PORT" "$n" \
+		    "$(echo "$n $d" | awk '{ print ($2 > 0 ? $1 / $2 : 0) }')"
+		printf '  %-52s %8.2f  %.2fx\n' "nf_tables DNAT, gateway $GW:PORT" "$g" \
+		    "$(echo "$g $d" | awk '{ print ($2 > 0 ? $1 / $2 : 0) }')"
+		printf '  %-52s %8.2f  %.2fx\n' "userland proxy (splice), 127.0.0.1:PORT" "$p" \
+		    "$(echo "$p $d" | awk '{ print ($2 > 0 ? $1 / $2 : 0) }')"
+		echo "  targets: NAT >= 0.9x direct, proxy >= 0.6x direct"
+		$RR rm -f pnat pproxy >/dev/null
+	else
+		echo "  ports benchmark skipped: needs iperf3 (tests/deps.sh bench) and a merged /usr"
+	fi
 fi
 
 echo
