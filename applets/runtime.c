@@ -110,8 +110,16 @@ log_line(const char *level, const char *msg)
 			dprintf(fd, "%s\n", line);
 		free(line);
 	} else {
-		dprintf(fd, "time=\"%s\" level=%s msg=\"%s\"\n", when, level,
-		    msg);
+		/* logrus's text format: msg quoted, '"' and '\\' escaped. */
+		dprintf(fd, "time=\"%s\" level=%s msg=\"", when, level);
+		for (; *msg; msg++)
+			if (*msg == '"' || *msg == '\\')
+				dprintf(fd, "\\%c", *msg);
+			else if (*msg == '\n')
+				dprintf(fd, "\\n");
+			else
+				dprintf(fd, "%c", *msg);
+		dprintf(fd, "\"\n");
 	}
 	close(fd);
 }

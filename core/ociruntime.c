@@ -994,8 +994,17 @@ oci_delete(const char *root, const char *id, int force, struct err *warn,
 	int ret = -1, waited, has_cg;
 
 	spec_init(&s);
-	if (oci_state_load(root, id, &st, e) < 0)
+	if (oci_state_load(root, id, &st, e) < 0) {
+		/* runc: --force on a missing container is success, and a
+		 * directory left by an aborted create goes. */
+		if (e->code == ERR_NOTFOUND && force && check_id(id, e) == 0) {
+			io_pathf(path, sizeof(path), "%s/%s", root, id);
+			remove_dir(path);
+			err_clear(e);
+			return 0;
+		}
 		return -1;
+	}
 	status = oci_status_of(&st);
 	if ((status == OCI_RUNNING || status == OCI_PAUSED) && !force) {
 		err_set(e, ERR_USAGE, "cannot delete container %s that is not "

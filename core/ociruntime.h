@@ -139,7 +139,8 @@ int oci_kill(const char *root, const char *id, int sig, int all,
  * process of the cgroup is killed first); remove the cgroup, run the
  * poststop hooks (failures go to `warn`, may be NULL) and remove ROOT/ID.
  * "cannot delete container ID that is not stopped: running" (ERR_USAGE)
- * without `force`. Returns 0 or -1.
+ * without `force`; a missing container is ERR_NOTFOUND, or success with
+ * `force` (as runc). Returns 0 or -1.
  */
 int oci_delete(const char *root, const char *id, int force,
     struct err *warn, struct err *e);
