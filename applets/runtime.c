@@ -111,15 +111,17 @@ log_line(const char *level, const char *msg)
 		free(line);
 	} else {
 		/* logrus's text format: msg quoted, '"' and '\\' escaped. */
-		dprintf(fd, "time=\"%s\" level=%s msg=\"", when, level);
-		for (; *msg; msg++)
-			if (*msg == '"' || *msg == '\\')
-				dprintf(fd, "\\%c", *msg);
-			else if (*msg == '\n')
-				dprintf(fd, "\\n");
-			else
-				dprintf(fd, "%c", *msg);
-		dprintf(fd, "\"\n");
+		char esc[2 * ERR_MSG_MAX + 1];
+		size_t i = 0;
+
+		for (; *msg && i + 2 < sizeof(esc); msg++) {
+			if (*msg == '"' || *msg == '\\' || *msg == '\n')
+				esc[i++] = '\\';
+			esc[i++] = *msg == '\n' ? 'n' : *msg;
+		}
+		esc[i] = '\0';
+		dprintf(fd, "time=\"%s\" level=%s msg=\"%s\"\n", when, level,
+		    esc);
 	}
 	close(fd);
 }
@@ -525,16 +527,18 @@ update_flags(struct opts *o, char *buf, size_t len, struct err *e)
 			b = -1;
 		else if (cg_parse_bytes(opt_str(o, mem[i]), &b, e) < 0)
 			return err_ctx(e, "--%s", mem[i]);
-		used += (size_t)snprintf(buf + used, len - used, "%s\"%s\":%lld",
-		    first ? "" : ",", mem[i + 1], (long long)b);
+		used += (size_t)snprintf(buf + used, len - used,
+		    "%s\"%s\":%lld", first ? "" : ",", mem[i + 1],
+		    (long long)b);
 		first = 0;
 	}
 	used += (size_t)snprintf(buf + used, len - used, "},\"cpu\":{");
 	for (first = 1, i = 0; i < 6; i += 2) {
 		if (!opt_str(o, cpu[i]))
 			continue;
-		used += (size_t)snprintf(buf + used, len - used, "%s\"%s\":%lld",
-		    first ? "" : ",", cpu[i + 1], opt_num(o, cpu[i], 0));
+		used += (size_t)snprintf(buf + used, len - used,
+		    "%s\"%s\":%lld", first ? "" : ",", cpu[i + 1],
+		    opt_num(o, cpu[i], 0));
 		first = 0;
 	}
 	if (opt_str(o, "cpuset-cpus"))

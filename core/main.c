@@ -159,7 +159,8 @@ fail:
 			continue;
 		r = snprintf(path, sizeof(path), "%s/rocker-%s", dir,
 		    aliases[i].alias);
-		if (r < 0 || (size_t)r >= sizeof(path) || (unlink(path) < 0 && errno != ENOENT) ||
+		if (r < 0 || (size_t)r >= sizeof(path) ||
+		    (unlink(path) < 0 && errno != ENOENT) ||
 		    (sym ? symlink(self, path) : link(self, path)) < 0) {
 			fprintf(stderr, "rocker: --install: %s: %s\n", path,
 			    strerror(errno));

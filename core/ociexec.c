@@ -46,7 +46,7 @@ struct msg {
 
 /* What C and G need; built by P, copied by fork(). */
 struct job {
-	struct spec sp;		/* the container's spec, process replaced */
+	struct spec sp;		/* the container's, process replaced */
 	struct nsenter_ns ns;
 	struct cg cg;
 	int procfd;		/* /proc/PID of the init */
@@ -242,7 +242,7 @@ joiner_main(struct job *j)
 	_exit(0);
 }
 
-/* --- P: preparing ---------------------------------------------------------- */
+/* --- P: preparing ------------------------------------------------------ */
 
 static void
 job_init(struct job *j)
@@ -397,7 +397,7 @@ cli_process(struct spec *s, const struct ociexec_opts *o, struct err *e)
 	return 0;
 }
 
-/* --- P: running ------------------------------------------------------------ */
+/* --- P: running -------------------------------------------------------- */
 
 static void
 on_signal(int sig)

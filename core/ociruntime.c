@@ -582,14 +582,12 @@ run_hook(const struct spec_hook *h, const char *state, struct err *e)
 		}
 		sleep_ms(WAIT_STEP_MS);
 	}
-	if (late && r == 0)
-		late = 1;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	out[strcspn(out, "\n")] = '\0';
 	if (WIFSIGNALED(st))
-		return err_set(e, ERR_GENERIC, "hook %s: killed by signal %d%s%s",
-		    h->path, WTERMSIG(st), out[0] ? ": " : "", out);
+		return err_set(e, ERR_GENERIC, "hook %s: killed by signal "
+		    "%d%s%s", h->path, WTERMSIG(st), out[0] ? ": " : "", out);
 	return err_set(e, ERR_GENERIC, "hook %s: exit status %d%s%s", h->path,
 	    WEXITSTATUS(st), out[0] ? ": " : "", out);
 fail:

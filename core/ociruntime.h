@@ -48,7 +48,7 @@ enum oci_status {
 
 enum {
 	OCI_STATE_MAX = 1 << 20,	/* largest state.json read */
-	OCI_HOOK_TIMEOUT = 120,		/* seconds, when a hook sets none */
+	OCI_HOOK_TIMEOUT = 120,		/* s, for hooks without one */
 };
 
 /* A container's record. Strings are NUL-terminated; `annotations` is the
