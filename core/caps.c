@@ -249,8 +249,12 @@ caps_set(const uint64_t sets[SPEC_CAP_SETS], struct err *e)
 	for (i = 0; i <= last && i <= CAP_MAX_BIT; i++) {
 		if (!(sets[SPEC_CAP_AMBIENT] & (UINT64_C(1) << i)))
 			continue;
+		/* A capability missing from the permitted or inheritable
+		 * set cannot be ambient (EPERM): it is left out, as runc
+		 * does (`runc spec` asks for ambient capabilities without
+		 * inheritable ones); that grants less, never more. */
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE,
-		    (unsigned long)i, 0, 0) < 0)
+		    (unsigned long)i, 0, 0) < 0 && errno != EPERM)
 			return err_sys(e, "raise ambient %s",
 			    caps_name(i) ? caps_name(i) : "capability");
 	}

@@ -57,6 +57,13 @@ static const char main_usage[] =
 "      --list          list applets, one per line\n"
 "      --version       print the version\n";
 
+/* Other names an applet answers to (argv[0] NAME or rocker-NAME). */
+static const struct {
+	const char *alias, *name;
+} aliases[] = {
+	{ "runc", "runtime" },	/* rocker-runc: the OCI runtime */
+};
+
 struct rocker rk;
 const char rocker_version[] = ROCKER_VERSION;
 
@@ -68,6 +75,9 @@ find_applet(const char *name)
 	for (i = 0; i < sizeof(applets) / sizeof(applets[0]); i++)
 		if (applets[i].main && strcmp(applets[i].name, name) == 0)
 			return &applets[i];
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(aliases[i].alias, name) == 0)
+			return find_applet(aliases[i].name);
 	return NULL;
 }
 
@@ -143,6 +153,19 @@ fail:
 		fprintf(stderr, "rocker: --install: %s: %s\n", path,
 		    strerror(errno));
 		status = 1;
+	}
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (!find_applet(aliases[i].name))
+			continue;
+		r = snprintf(path, sizeof(path), "%s/rocker-%s", dir,
+		    aliases[i].alias);
+		if (r < 0 || (size_t)r >= sizeof(path) ||
+		    (unlink(path) < 0 && errno != ENOENT) ||
+		    (sym ? symlink(self, path) : link(self, path)) < 0) {
+			fprintf(stderr, "rocker: --install: %s: %s\n", path,
+			    strerror(errno));
+			status = 1;
+		}
 	}
 	return status;
 }

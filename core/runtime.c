@@ -940,7 +940,8 @@ child_main(struct child *c)
 	struct procinit_msg m;
 	int i, r;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (c->o->start_sock <= 0)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_DUMPABLE, 0);
 	umask(0);
 	/* In a new pid namespace the parent is outside it: getppid() is 0
@@ -1039,7 +1040,8 @@ child_main(struct child *c)
 		die(c, &e);
 	/* A uid or gid change clears the parent-death signal: set it again,
 	 * and make sure the monitor did not die in between. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (c->o->start_sock <= 0)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != c->ppid)
 		_exit(RT_EXIT_INTERNAL);
 	if (procinit_check_cwd(p->cwd ? p->cwd : "/", &e) < 0)
@@ -1056,16 +1058,28 @@ child_main(struct child *c)
 	if (!c->cgns && wait_cgroup(c) < 0)
 		_exit(RT_EXIT_INTERNAL);
 	{
-		int keep[2] = { c->sock, c->o->init_fd };
+		int keep[3] = { c->sock, c->o->init_fd, c->o->start_sock };
 
 		procinit_close_fds(3 + (c->o->preserve_fds > 0 ?
-		    c->o->preserve_fds : 0), keep, 2);
+		    c->o->preserve_fds : 0), keep, 3);
 	}
 	if (procinit_msg_send(c->sock, MSG_READY, 0, NULL) < 0)
 		_exit(RT_EXIT_INTERNAL);
-	r = procinit_msg_recv(c->sock, &m);
-	if (r <= 0 || m.type != MSG_START)
-		_exit(RT_EXIT_INTERNAL);
+	if (c->o->start_sock > 0) {
+		/* Detached: the creator exits; `start` connects. */
+		close(c->sock);
+		do
+			r = accept4(c->o->start_sock, NULL, NULL, SOCK_CLOEXEC);
+		while (r < 0 && errno == EINTR);
+		if (r < 0 || write(r, "0", 1) != 1)
+			_exit(RT_EXIT_INTERNAL);
+		close(r);
+		close(c->o->start_sock);
+	} else {
+		r = procinit_msg_recv(c->sock, &m);
+		if (r <= 0 || m.type != MSG_START)
+			_exit(RT_EXIT_INTERNAL);
+	}
 	if (c->filter && seccomp_load(c->filter, c->nfilter, &e) < 0)
 		die(c, &e);
 	if (c->o->init_fd >= 0) {

@@ -17,7 +17,8 @@
  * The init child never returns into the caller's code: on any failure it
  * sends one error message over the sync socket and _exit()s. It runs with
  * PR_SET_PDEATHSIG(SIGKILL), so a container never outlives the process that
- * created it (the monitor); it is non-dumpable until execve().
+ * created it (the monitor), unless rt_opts.start_sock asks for a detached
+ * create; it is non-dumpable until execve().
  *
  * The caller should run from a sealed copy of the binary (sealexe_ensure())
  * so that no process in the container can reach the host binary through
@@ -59,6 +60,16 @@ struct rt_opts {
 				 * rocker acting as --init) with args
 				 * ["init", "--", process.args...] */
 	const char *init_name;	/* argv[0] for init_fd, NULL: "init" */
+	/*
+	 * Detached create (the runc-compatible `create`), when set (>= 1):
+	 * a listening unix socket (accept() wakes the init). The init gets
+	 * no parent-death signal; after READY it closes the sync socket,
+	 * blocks in accept() on this fd until `start` connects, writes one
+	 * byte to the connection and execs. rt_start() is not used then and
+	 * exec failures after READY are not reported. 0 (zeroed opts): not
+	 * detached (fd 0 is stdio, never a listening socket).
+	 */
+	int start_sock;
 	/*
 	 * Called in the parent once the init is in its cgroup, set up and
 	 * waiting for rt_start(): e.g. to move a veth

@@ -16,7 +16,7 @@ RUNS=${BENCH_RUNS:-5}
 
 echo "rocker benchmarks on $(nproc) cores, $(uname -r)"
 
-# BENCH_ONLY=sha|pull|run|exec|ports runs one section.
+# BENCH_ONLY=sha|pull|run|runtime|exec|ports runs one section.
 want() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
 
 # SHA-256 throughput on a 1 GiB file (page-cached: the hashing is measured,
@@ -115,6 +115,49 @@ if want run; then
 	     /floor/ { f = $(NF-2) }
 	     END { gsub("ms", "", r); gsub("ms", "", c); gsub("ms", "", f);
 		if (r > 0) printf "  rocker vs crun: %.2fx faster (target > 1); rocker / floor: %.2f (target <= 2)\n", c / r, r / f }' "$T/run.out"
+fi
+
+# The OCI runtime (rocker-runc) as engines use it: `run` of a runc-style
+# bundle against runc and crun on the same bundle, and podman driving each.
+if want runtime; then
+	S="$T/rtwork"
+	mkdir -p "$S/bundle/rootfs" "$S/bin"
+	sh "$TOP/tests/images/rootfs.sh" > "$S/rootfs.tar"
+	tar -C "$S/bundle/rootfs" -xf "$S/rootfs.tar"
+	ln -s "$R" "$S/bin/rocker-runc"
+	(cd "$S/bundle" && runc spec >/dev/null 2>&1 && sed -i \
+	    -e 's/"terminal": true/"terminal": false/' \
+	    -e 's/"sh"/"true"/' config.json)
+	RC="$S/bin/rocker-runc --root $S/rocker-runc"
+	CRUN="crun"
+	if grep -q ' /sys/fs/cgroup/unified ' /proc/self/mountinfo; then
+		unshare --mount --propagation private sh -c \
+		    'umount /sys/fs/cgroup/unified && exec sleep 100000' &
+		NSP2=$!
+		on_exit "kill $NSP2"
+		sleep 0.3
+		CRUN="nsenter -t $NSP2 -m crun"
+	fi
+	PODMAN="podman --root $S/podroot --runroot $S/podrun \
+		--cgroup-manager cgroupfs --events-backend file \
+		--storage-driver overlay"
+	PR=""
+	$PODMAN import -q "$S/rootfs.tar" bench/bb >/dev/null 2>&1 && PR=1
+	PU="--network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768"
+	"$B" -n "${BENCH_RUN_RUNS:-20}" -w 2 \
+	    -t "OCI runtime: run BUNDLE (create, start, wait, delete)" \
+		"rocker-runc run" "sh -c 'cd $S/bundle && $RC run k\$\$'" \
+		"runc run" "sh -c 'cd $S/bundle && runc run r\$\$'" \
+		"crun run" "sh -c '$CRUN run --bundle $S/bundle c\$\$'" \
+		${PR:+"podman --runtime rocker-runc run --rm"} \
+		${PR:+"$PODMAN --runtime $S/bin/rocker-runc run --rm $PU bench/bb true"} \
+		${PR:+"podman --runtime runc run --rm"} \
+		${PR:+"$PODMAN --runtime runc run --rm $PU bench/bb true"} \
+		| tee "$T/rt.out"
+	awk '/rocker-runc run/ && !/podman/ { r = $(NF-2) }
+	     /^ *runc run/ { u = $(NF-2) } /crun run/ { c = $(NF-2) }
+	     END { gsub("ms", "", r); gsub("ms", "", u); gsub("ms", "", c);
+		if (r > 0) printf "  rocker-runc vs runc: %.2fx faster; vs crun: %.2fx\n", u / r, c / r }' "$T/rt.out"
 fi
 
 # Joining a running container: `exec C true` against util-linux nsenter
