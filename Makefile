@@ -7,6 +7,7 @@
 #   make install         PREFIX=/usr/local: binary plus rocker-APPLET links
 #   make build2remote    HOST=user@host [DIR=/usr/local/bin]
 #   make fuzz            FUZZ_SECONDS=N per libFuzzer target
+#   make vm-test         rocker in an initramfs VM (tests/integration/vm.test)
 
 include config/config.mk
 
@@ -61,7 +62,7 @@ $(shell mkdir -p build $(VENDOR); \
 	echo '$(FULLVERSION)' > build/version.stamp)
 
 .PHONY: all check unit bench size install build2remote fuzz lint clean \
-	distclean vendor
+	distclean vendor vm-test
 
 all: $(BIN)
 
@@ -123,6 +124,11 @@ check:
 	sh tests/deps.sh check
 	$(MAKE) all unit $(FUZZ_BIN)
 	FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh
+
+vm-test:
+	sh tests/deps.sh check
+	$(MAKE) all
+	sh tests/run.sh tests/integration/vm.test
 
 bench:
 	sh tests/deps.sh bench

@@ -551,7 +551,7 @@ static int
 move_root(const char *rootfs, struct err *e)
 {
 	char **mps = NULL, *line = NULL, *mp, *p;
-	size_t n = 0, cap = 0, i, rl = strlen(rootfs);
+	size_t n = 0, cap = 0, i, ml, rl = strlen(rootfs);
 	FILE *f;
 	int ret = -1;
 
@@ -568,8 +568,14 @@ move_root(const char *rootfs, struct err *e)
 		if (!mp || !(p = strchr(mp, ' ')))
 			continue;
 		*p = '\0';
+		ml = strlen(mp);
+		/* Keep "/", the rootfs and what is under it, and the mounts
+		 * the rootfs is under (a tmpfs holding the store): detaching
+		 * those would take the rootfs along. */
 		if (strcmp(mp, "/") == 0 || (strncmp(mp, rootfs, rl) == 0 &&
-		    (mp[rl] == '/' || mp[rl] == '\0')))
+		    (mp[rl] == '/' || mp[rl] == '\0')) ||
+		    (ml < rl && strncmp(rootfs, mp, ml) == 0 &&
+		    rootfs[ml] == '/'))
 			continue;
 		p = realloc(mps, (n + 1) * sizeof(*mps));
 		if (!p)
