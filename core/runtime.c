@@ -48,6 +48,7 @@
 #include "io.h"
 #include "log.h"
 #include "runtime.h"
+#include "sealexe.h"
 #include "seccomp.h"
 #include "spec.h"
 #include "tty.h"
@@ -1281,8 +1282,7 @@ child_main(struct child *c)
 		argv[1] = (char *)"--";
 		for (i = 0; i < (int)p->nargs; i++)
 			argv[i + 2] = p->args[i];
-		syscall(SYS_execveat, c->o->init_fd, "", argv, p->env,
-		    AT_EMPTY_PATH);
+		sealexe_fexec(c->o->init_fd, argv, p->env);
 	} else {
 		execve(c->exe, p->args, p->env);
 	}
