@@ -25,7 +25,11 @@ VSTAMP := $(VENDOR)/src/.fetched
 # Cross builds (ARCH=aarch64): Debian's cross gcc with musl built from
 # Debian's source package (vendor/musl.sh), objects under build/ARCH.
 HOSTARCH := $(shell uname -m)
-ARCH ?= $(HOSTARCH)
+# Only the command line picks it (ARCH in the environment often means
+# something else, e.g. a kernel build's).
+ifneq ($(origin ARCH),command line)
+ARCH := $(HOSTARCH)
+endif
 MDIR := build/musl
 STRIP := strip
 MUSL_WRAP :=
