@@ -7,6 +7,9 @@
 #   make install         PREFIX=/usr/local: binary plus rocker-APPLET links
 #   make build2remote    HOST=user@host [DIR=/usr/local/bin]
 #   make fuzz            FUZZ_SECONDS=N per libFuzzer target
+#   make vm-test         rocker in an initramfs VM (tests/integration/vm.test)
+#   make ARCH=aarch64    static arm64 build/aarch64/rocker (cross gcc + musl);
+#                        `make ARCH=aarch64 all cross-unit` adds its unit tests
 
 include config/config.mk
 
@@ -18,6 +21,30 @@ VENDOR := vendor/build
 VMUSL := $(VENDOR)/musl
 VHOST := $(VENDOR)/host
 VSTAMP := $(VENDOR)/src/.fetched
+
+# Cross builds (ARCH=aarch64): Debian's cross gcc with musl built from
+# Debian's source package (vendor/musl.sh), objects under build/ARCH.
+HOSTARCH := $(shell uname -m)
+# Only the command line picks it (ARCH in the environment often means
+# something else, e.g. a kernel build's).
+ifneq ($(origin ARCH),command line)
+ARCH := $(HOSTARCH)
+endif
+MDIR := build/musl
+STRIP := strip
+MUSL_WRAP :=
+ifneq ($(ARCH),$(HOSTARCH))
+ifneq ($(ARCH),aarch64)
+$(error ARCH=$(ARCH): only aarch64 cross builds are supported)
+endif
+CROSS ?= aarch64-linux-gnu-
+MDIR := build/$(ARCH)
+VMUSL := $(VENDOR)/$(ARCH)
+MUSL_WRAP := $(VENDOR)/$(ARCH)-musl/bin/musl-gcc
+CC_MUSL := $(MUSL_WRAP)
+STRIP := $(CROSS)strip
+BIN ?= $(MDIR)/rocker
+endif
 
 WARN := -Wall -Wextra
 INC := -Icore -Iapplets -Iconfig -Ibuild/gen
@@ -35,7 +62,7 @@ VLIBS_HOST := $(VHOST)/lib/libbearssl.a $(VHOST)/lib/libz.a
 CORE_SRC := $(wildcard core/*.c)
 LIB_SRC := $(filter-out core/main.c,$(CORE_SRC))
 APPLET_SRC := applets/xwrap.c $(foreach a,$(APPLETS),applets/$(a).c)
-OBJ := $(patsubst %.c,build/musl/%.o,$(CORE_SRC) $(APPLET_SRC))
+OBJ := $(patsubst %.c,$(MDIR)/%.o,$(CORE_SRC) $(APPLET_SRC))
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/host/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.c)
@@ -61,23 +88,23 @@ $(shell mkdir -p build $(VENDOR); \
 	echo '$(FULLVERSION)' > build/version.stamp)
 
 .PHONY: all check unit bench size install build2remote fuzz lint clean \
-	distclean vendor
+	distclean vendor vm-test cross-unit
 
 all: $(BIN)
 
 $(BIN): $(DBG)
-	strip -o $@ $<
+	$(STRIP) -o $@ $<
 
 $(DBG): $(OBJ) $(VLIBS_MUSL) $(ASTAMP)
 	@mkdir -p $(dir $@)
 	$(CC_MUSL) $(MUSL_LDFLAGS) -o $@ $(OBJ) $(VLIBS_MUSL)
 
-build/musl/%.o: %.c $(VLIBS_MUSL)
+$(MDIR)/%.o: %.c $(VLIBS_MUSL)
 	@mkdir -p $(dir $@)
 	$(CC_MUSL) $(MUSL_CFLAGS) -c -o $@ $<
 
-build/musl/core/main.o: build/version.stamp
-build/musl/core/main.o: MUSL_CFLAGS += -DROCKER_VERSION='"$(FULLVERSION)"'
+$(MDIR)/core/main.o: build/version.stamp
+$(MDIR)/core/main.o: MUSL_CFLAGS += -DROCKER_VERSION='"$(FULLVERSION)"'
 
 # Third-party libraries: fetched once (pinned sha256), built per flavour.
 vendor: $(VLIBS_MUSL)
@@ -86,10 +113,13 @@ $(VSTAMP): $(VENDOR)/recipe.stamp
 	sh vendor/fetch.sh $(VENDOR)/src
 	touch $@
 
-$(VMUSL)/lib/libbearssl.a: $(VSTAMP)
+$(VMUSL)/lib/libbearssl.a: $(VSTAMP) $(MUSL_WRAP)
 	sh vendor/build.sh $(VENDOR)/src $(VMUSL) $(CC_MUSL) -Os \
 		-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
 $(VMUSL)/lib/libz.a: $(VMUSL)/lib/libbearssl.a
+
+$(VENDOR)/aarch64-musl/bin/musl-gcc: $(VSTAMP)
+	sh vendor/musl.sh $(VENDOR)/src $(VENDOR)/aarch64-musl aarch64 $(CROSS)
 
 $(VHOST)/lib/libbearssl.a: $(VSTAMP)
 	sh vendor/build.sh $(VENDOR)/src $(VHOST) $(HOSTCC) -O2 -g -fPIC
@@ -113,16 +143,36 @@ build/host/%_test: tests/unit/%_test.c $(HOST_OBJ) $(wildcard core/*.h) \
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_OBJ) $(VLIBS_HOST)
 
+# Runs a command as on an older kernel (tests/compat/oldkernel.c).
+build/host/oldkernel: tests/compat/oldkernel.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu99 $(WARN) -O2 -o $@ $<
+
 build/host/benchrun: tests/bench/benchrun.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=gnu99 $(WARN) -O2 -o $@ $<
+
+# Unit tests of the pure modules, built static for ARCH (no sanitizers):
+# run under qemu-user by tests/integration/cross.test.
+CROSS_UNIT := json sha256
+cross-unit: $(patsubst %,$(MDIR)/%_test,$(CROSS_UNIT))
+$(MDIR)/%_test: tests/unit/%_test.c $(filter-out $(MDIR)/core/main.o,\
+		$(filter $(MDIR)/core/%,$(OBJ))) $(VLIBS_MUSL)
+	$(CC_MUSL) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -o $@ $(filter %.c %.o,$^) \
+		$(VLIBS_MUSL)
 
 # FUZZ_SMOKE: seconds each fuzz target runs inside `make check`.
 FUZZ_SMOKE ?= 20
 check:
 	sh tests/deps.sh check
-	$(MAKE) all unit $(FUZZ_BIN)
+	$(MAKE) all unit $(FUZZ_BIN) build/host/oldkernel
+	$(MAKE) ARCH=aarch64 all cross-unit
 	FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh
+
+vm-test:
+	sh tests/deps.sh check
+	$(MAKE) all
+	sh tests/run.sh tests/integration/vm.test
 
 bench:
 	sh tests/deps.sh bench
@@ -158,7 +208,7 @@ build/gen/seccomp_bpf.h: config/seccomp_bpfgen.c core/seccomp.c core/err.c \
 	$(HOSTCC) -std=gnu99 $(WARN) -O1 -DSECCOMP_GEN $(INC) \
 		-o build/gen/seccomp_bpfgen $(filter %.c,$^)
 	build/gen/seccomp_bpfgen > $@.tmp && mv $@.tmp $@
-build/musl/core/seccomp.o build/host/obj/seccomp.o \
+$(MDIR)/core/seccomp.o build/host/obj/seccomp.o \
 	build/fuzz/obj/seccomp.o: build/gen/seccomp_bpf.h
 
 size: rocker

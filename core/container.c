@@ -87,14 +87,33 @@ random_bytes(void *buf, size_t n, struct err *e)
 	size_t got = 0;
 	ssize_t r;
 
+	int fd;
+
 	while (got < n) {
 		r = getrandom((char *)buf + got, n - got, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno == ENOSYS)
+			goto urandom;	/* before 3.17 */
 		if (r < 0)
 			return err_sys(e, "getrandom");
 		got += (size_t)r;
 	}
+	return 0;
+urandom:
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) < 0)
+		return err_sys(e, "open /dev/urandom");
+	while (got < n) {
+		r = read(fd, (char *)buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			close(fd);
+			return err_sys(e, "read /dev/urandom");
+		}
+		got += (size_t)r;
+	}
+	close(fd);
 	return 0;
 }
 

@@ -49,6 +49,7 @@
 #include "log.h"
 #include "procinit.h"
 #include "runtime.h"
+#include "sealexe.h"
 #include "seccomp.h"
 #include "spec.h"
 #include "tty.h"
@@ -518,7 +519,7 @@ static int
 move_root(const char *rootfs, struct err *e)
 {
 	char **mps = NULL, *line = NULL, *mp, *p;
-	size_t n = 0, cap = 0, i, rl = strlen(rootfs);
+	size_t n = 0, cap = 0, i, ml, rl = strlen(rootfs);
 	FILE *f;
 	int ret = -1;
 
@@ -535,8 +536,14 @@ move_root(const char *rootfs, struct err *e)
 		if (!mp || !(p = strchr(mp, ' ')))
 			continue;
 		*p = '\0';
+		ml = strlen(mp);
+		/* Keep "/", the rootfs and what is under it, and the mounts
+		 * the rootfs is under (a tmpfs holding the store): detaching
+		 * those would take the rootfs along. */
 		if (strcmp(mp, "/") == 0 || (strncmp(mp, rootfs, rl) == 0 &&
-		    (mp[rl] == '/' || mp[rl] == '\0')))
+		    (mp[rl] == '/' || mp[rl] == '\0')) ||
+		    (ml < rl && strncmp(rootfs, mp, ml) == 0 &&
+		    rootfs[ml] == '/'))
 			continue;
 		p = realloc(mps, (n + 1) * sizeof(*mps));
 		if (!p)
@@ -1093,8 +1100,7 @@ child_main(struct child *c)
 		argv[1] = (char *)"--";
 		for (i = 0; i < (int)p->nargs; i++)
 			argv[i + 2] = p->args[i];
-		syscall(SYS_execveat, c->o->init_fd, "", argv, p->env,
-		    AT_EMPTY_PATH);
+		sealexe_fexec(c->o->init_fd, argv, p->env);
 	} else {
 		execve(c->exe, p->args, p->env);
 	}

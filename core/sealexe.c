@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,17 +41,77 @@ enum {
 	SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE,
 };
 
+/* Where a kernel without memfd_create (< 3.17) gets the private copy:
+ * tmpfs first (memory, like a memfd), then any local directory. */
+static const char *const tmp_dirs[] = { "/dev/shm", "/run", "/tmp" };
+
+/*
+ * Before 3.17: an unlinked file nobody else can reach by path, made with
+ * O_TMPFILE (3.11) or, where the filesystem lacks it, created and unlinked
+ * at once. Not sealed, but private to this process and its children:
+ * overwriting it through /proc/PID/exe changes no binary anyone else runs.
+ */
+static int
+private_file(struct err *e)
+{
+	char path[64];
+	size_t i;
+	int fd = -1;
+
+	for (i = 0; i < sizeof(tmp_dirs) / sizeof(tmp_dirs[0]); i++) {
+		fd = open(tmp_dirs[i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0700);
+		if (fd >= 0)
+			return fd;
+		snprintf(path, sizeof(path), "%s/.rocker-exe-XXXXXX",
+		    tmp_dirs[i]);
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd >= 0) {
+			unlink(path);
+			return fd;
+		}
+	}
+	return err_sys(e, "memfd_create: not in this kernel, and no private "
+	    "file in /dev/shm, /run or /tmp either");
+}
+
+/* Is memfd_create missing (before 3.17)? */
+static int
+no_memfd(void)
+{
+	int fd = (int)syscall(SYS_memfd_create, "probe", MFD_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == ENOSYS;
+}
+
+/* The running binary has no name: a memfd or a private unlinked copy. */
+static int
+is_private(int fd)
+{
+	struct stat sb;
+
+	return fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_nlink == 0;
+}
+
 int
 sealexe_is_sealed(void)
 {
-	int fd, seals;
+	int fd, seals, r;
 
 	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	seals = fcntl(fd, F_GET_SEALS);
+	if (seals >= 0 && (seals & SEALS) == SEALS) {
+		close(fd);
+		return 1;
+	}
+	/* Before 3.17 the private copy stands in for the sealed one. */
+	r = no_memfd() && is_private(fd);
 	close(fd);
-	return seals >= 0 && (seals & SEALS) == SEALS;
+	return r;
 }
 
 int
@@ -59,7 +120,7 @@ sealexe_copy(struct err *e)
 	struct stat sb;
 	off_t off = 0;
 	ssize_t n;
-	int src, fd;
+	int src, fd, sealed = 1;
 
 	src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (src < 0)
@@ -75,7 +136,14 @@ sealexe_copy(struct err *e)
 	if (fd < 0 && errno == EINVAL)
 		fd = (int)syscall(SYS_memfd_create, "rocker", MFD_CLOEXEC |
 		    MFD_ALLOW_SEALING);
-	if (fd < 0) {
+	if (fd < 0 && errno == ENOSYS) {
+		sealed = 0;
+		fd = private_file(e);
+		if (fd < 0) {
+			close(src);
+			return -1;
+		}
+	} else if (fd < 0) {
 		close(src);
 		return err_sys(e, "memfd_create");
 	}
@@ -94,6 +162,19 @@ sealexe_copy(struct err *e)
 		err_sys(e, "chmod the sealed copy");
 		goto fail;
 	}
+	if (!sealed) {
+		/* No writer may remain, or exec says ETXTBSY. */
+		char path[32];
+		int ro;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if ((ro = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			err_sys(e, "reopen the private copy of the binary");
+			goto fail;
+		}
+		close(fd);
+		return ro;
+	}
 	if (fcntl(fd, F_ADD_SEALS, SEALS | F_SEAL_EXEC) < 0 &&
 	    (errno != EINVAL || fcntl(fd, F_ADD_SEALS, SEALS) < 0)) {
 		err_sys(e, "seal the copy of the binary");
@@ -107,6 +188,20 @@ fail:
 	return -1;
 }
 
+void
+sealexe_fexec(int fd, char **argv, char **envp)
+{
+	char path[32];
+
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	if (errno != ENOSYS)
+		return;
+	/* Before 3.19: through /proc (an O_CLOEXEC fd still execs: the
+	 * kernel opens the file before it closes the fd). */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	execve(path, argv, envp);
+}
+
 int
 sealexe_ensure(char **argv, char **envp, struct err *e)
 {
@@ -117,7 +212,7 @@ sealexe_ensure(char **argv, char **envp, struct err *e)
 	fd = sealexe_copy(e);
 	if (fd < 0)
 		return -1;
-	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	sealexe_fexec(fd, argv, envp);
 	err_sys(e, "execute the sealed copy of the binary");
 	close(fd);
 	return -1;

@@ -25,9 +25,11 @@ int sealexe_is_sealed(void);
  * Make sure the process runs from a sealed copy: if it already does,
  * return 0; else copy /proc/self/exe into a sealed memfd and execveat() it
  * with the same `argv` and `envp` (does not return on success). Kernels
- * without memfd_create (< 3.17) or sealing get -1 with `e` set; callers
- * decide whether to go on without (rocker refuses: the protection is not
- * optional).
+ * without memfd_create (< 3.17) get a private copy instead: an unlinked
+ * file (O_TMPFILE, or created and unlinked) in /dev/shm, /run or /tmp, not
+ * sealed but reachable by no path, so overwriting it through
+ * /proc/PID/exe touches no binary anyone else runs. -1 with `e` set when
+ * no copy can be made or executed; rocker then refuses to go on.
  */
 int sealexe_ensure(char **argv, char **envp, struct err *e);
 
@@ -46,8 +48,16 @@ int sealexe_ensure_like(pid_t donor, char **argv, char **envp,
 
 /*
  * A new sealed memfd copy of the running binary (O_CLOEXEC), e.g. to
- * execveat() as a container's --init. The caller closes it. -1 on error.
+ * execute as a container's --init (the private file of sealexe_ensure()
+ * before 3.17). The caller closes it. -1 on error.
  */
 int sealexe_copy(struct err *e);
+
+/*
+ * Execute the file open as `fd` with `argv` and `envp`: execveat(2)
+ * (3.19), or execve of /proc/self/fd/FD where that is missing. Returns
+ * only on failure, with errno set.
+ */
+void sealexe_fexec(int fd, char **argv, char **envp);
 
 #endif

@@ -2,8 +2,9 @@
  *
  * Every image layer byte is hashed twice (compressed digest and diff_id),
  * so SHA-256 throughput matters. On x86-64 CPUs with the SHA extensions
- * (SHA-NI, with SSSE3 and SSE4.1) blocks are compressed with those
- * instructions; everywhere else, or when acceleration is turned off with
+ * (SHA-NI, with SSSE3 and SSE4.1), and on aarch64 CPUs with the ARMv8
+ * SHA2 crypto extension (AT_HWCAP & HWCAP_SHA2), blocks are compressed
+ * with those instructions; everywhere else, or when acceleration is turned off with
  * sha256_set_accel(0), the computation is forwarded to BearSSL's portable
  * br_sha256_*. Both paths give identical digests for any split of the input
  * into updates. SHA-512 always uses BearSSL's br_sha512_*.

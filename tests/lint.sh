@@ -41,7 +41,7 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 	testing "no third-party sources committed" \
 		"git ls-files | grep -iE '(^|/)(bearssl|zlib)[^/]*/|br_[a-z]+\.c$|inflate\.c$|\.tar\.(xz|gz|bz2)$'" ""
 	testing "vendor/ holds only the recipe" "git ls-files vendor/" \
-		"vendor/build.sh\nvendor/fetch.sh\nvendor/versions"
+		"vendor/build.sh\nvendor/fetch.sh\nvendor/musl.sh\nvendor/versions"
 else
 	skip "committed sources" "not a git checkout"
 fi

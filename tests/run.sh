@@ -2,7 +2,9 @@
 # run.sh - run every test suite and sum their "N passed, N failed" lines
 #
 # usage: tests/run.sh [SUITE...]
-#   default: lint, unit tests, fuzz smoke (FUZZ_SMOKE seconds), integration
+#   default: lint, unit tests, fuzz smoke (FUZZ_SMOKE seconds), integration,
+#   then pull/images/run under the old-kernel filter and run/lifecycle on
+#   the copy storage driver
 #
 # A suite is a program printing one line per check and a last line
 # "N passed, N failed". A suite that exits non-zero with no failure counted,
@@ -52,6 +54,18 @@ else
 		sh tests/fuzz/run.sh "${FUZZ_SMOKE:-20}" $fuzz
 	for t in tests/integration/*.test; do
 		suite "integration/${t##*/}" sh "$t"
+	done
+	# Old kernels (docs/kernel.md): newer system calls fail with ENOSYS
+	# under a seccomp filter (tests/compat/oldkernel.c); no overlayfs: the
+	# copy driver.
+	ok=$PWD/build/host/oldkernel
+	for t in pull images run; do
+		suite "oldkernel/$t.test" env ROCKER_TEST_WRAPPER=oldkernel \
+			ROCKER="$ok $PWD/rocker" sh "tests/integration/$t.test"
+	done
+	for t in run lifecycle; do
+		suite "copy-driver/$t.test" env ROCKER_STORAGE_DRIVER=copy \
+			sh "tests/integration/$t.test"
 	done
 fi
 
