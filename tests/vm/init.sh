@@ -108,6 +108,7 @@ if $R --list | grep -qx exec; then
 	$R rm -f ex >/dev/null 2>&1
 else
 	result exec skip "no exec applet in this rocker"
+	result exec-sees-pid1 skip "no exec applet in this rocker"
 fi
 
 if $R --list | grep -qx netns; then
@@ -116,7 +117,9 @@ if $R --list | grep -qx netns; then
 	expect netns-list t1 sh -c "$R netns list | cut -d' ' -f1"
 	$R netns delete t1 >/dev/null 2>&1
 else
-	result netns skip "no netns applet in this rocker"
+	for r in netns-add netns-exec netns-list; do
+		result $r skip "no netns applet in this rocker"
+	done
 fi
 
 expect no-cgroup-left "" sh -c \
