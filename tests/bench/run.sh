@@ -105,13 +105,14 @@ if want run; then
 	n=0
 	"$B" -n "${BENCH_RUN_RUNS:-20}" -w 2 \
 	    -t "Container start+stop: run --rm IMAGE true" \
-		"rocker run --rm" "$RR run --rm bench/bb true" \
-		"crun run (OCI bundle)" "sh -c 'cd $S/bundle && $CRUN run c\$\$'" \
+		"rocker run --rm --network none" "$RR run --rm --network none bench/bb true" \
+		"crun run (OCI bundle)" "sh -c '$CRUN run --bundle $S/bundle c\$\$'" \
 		"runc run (OCI bundle)" "sh -c 'cd $S/bundle && runc run r\$\$'" \
-		"podman run --rm --network none" "$PODMAN run --rm --network none bench/bb true" \
+		"podman run --rm --network none" "$PODMAN run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 bench/bb true" \
 		"floor: unshare --fork --pid --mount --uts --ipc --net chroot" "unshare --fork --pid --mount --uts --ipc --net chroot $S/rootfs /bin/true" \
+		"rocker run --rm (default bridge network: veth, IPAM)" "$RR run --rm bench/bb true" \
 		| tee "$T/run.out"
-	awk '/rocker run/ { r = $(NF-2) } /crun run/ { c = $(NF-2) }
+	awk '/rocker run --rm --network none/ { r = $(NF-2) } /crun run/ { c = $(NF-2) }
 	     /floor/ { f = $(NF-2) }
 	     END { gsub("ms", "", r); gsub("ms", "", c); gsub("ms", "", f);
 		if (r > 0) printf "  rocker vs crun: %.2fx faster (target > 1); rocker / floor: %.2f (target <= 2)\n", c / r, r / f }' "$T/run.out"
