@@ -7,6 +7,7 @@
 #   make install         PREFIX=/usr/local: binary plus rocker-APPLET links
 #   make build2remote    HOST=user@host [DIR=/usr/local/bin]
 #   make fuzz            FUZZ_SECONDS=N per libFuzzer target
+#   make check-asan      the integration suite on a host-libc ASan/UBSan build
 
 include config/config.mk
 
@@ -61,7 +62,7 @@ $(shell mkdir -p build $(VENDOR); \
 	echo '$(FULLVERSION)' > build/version.stamp)
 
 .PHONY: all check unit bench size install build2remote fuzz lint clean \
-	distclean vendor
+	distclean vendor check-asan
 
 all: $(BIN)
 
@@ -142,6 +143,29 @@ build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_OBJ) $(wildcard core/*.h) \
 	@mkdir -p $(dir $@)
 	$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(FUZZ_OBJ) $(VLIBS_HOST)
+
+# The whole program for the host libc with ASan and UBSan (musl and ASan do
+# not mix): core objects shared with the unit tests, plus main and applets.
+# check-asan runs the integration suite with it (tests/asan.sh sets the
+# sanitizer options so that any report fails the test).
+ASAN_BIN := build/asan/rocker
+ASAN_OBJ := $(patsubst %.c,build/asan/%.o,core/main.c $(APPLET_SRC))
+
+build/asan/%.o: %.c $(wildcard core/*.h) $(wildcard applets/*.h) \
+		$(VLIBS_HOST)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -c -o $@ $<
+
+build/asan/core/main.o: build/version.stamp
+build/asan/core/main.o: HOST_CFLAGS += -DROCKER_VERSION='"$(FULLVERSION)"'
+
+$(ASAN_BIN): $(ASAN_OBJ) $(HOST_OBJ) $(VLIBS_HOST) $(ASTAMP)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(ASAN_OBJ) $(HOST_OBJ) $(VLIBS_HOST)
+
+check-asan:
+	sh tests/deps.sh check
+	$(MAKE) all $(ASAN_BIN)
+	sh tests/asan.sh $(ASAN_BIN)
 
 lint: build/gen/seccomp_bpf.h
 	sh tests/lint.sh
