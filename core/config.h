@@ -34,6 +34,9 @@ struct config {
 	char certs_dir[PATH_MAX];	/* per-registry CAs: DIR/HOST[:PORT]/ */
 	unsigned long long layer_max_bytes;	/* extraction budget, 0: default */
 	unsigned long long layer_max_entries;	/* entries budget, 0: default */
+	unsigned long long registry_timeout;	/* seconds a registry may stay
+						   silent (connect, each read
+						   or write), 0: 30 */
 	char file[PATH_MAX];	/* config file that was read, "" if none */
 };
 

@@ -847,6 +847,35 @@ out:
 
 /* ---- containers ---- */
 
+/* Remove the names/ entries that name container `id`. */
+static void
+drop_names(const char *state, const char *id)
+{
+	struct dirent *de;
+	char path[PATH_MAX], got[CTR_ID_LEN + 1];
+	ssize_t n;
+	DIR *d;
+	int fd;
+
+	if (io_pathf(path, sizeof(path), "%s/names", state) < 0 ||
+	    !(d = opendir(path)))
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, got, CTR_ID_LEN);
+		close(fd);
+		got[n > 0 ? n : 0] = '\0';
+		if (strcmp(got, id) == 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
 /* Remove a broken container that is stopped and not locked. */
 static int
 remove_container(struct fsck *c, const struct image_user *u, struct err *e)
@@ -870,8 +899,23 @@ remove_container(struct fsck *c, const struct image_user *u, struct err *e)
 		err_set(e, ERR_USAGE, "another rocker process holds it");
 		goto out;
 	}
-	if (ctr_open(c->o->state, u->container, &ct, e) < 0)
-		goto out;
+	if (ctr_open(c->o->state, u->container, &ct, e) < 0) {
+		/* half created (a `run` killed while creating it): no
+		 * record to load, so no monitor either; its name, if it
+		 * got one, is found under names/ */
+		err_clear(e);
+		memset(&ct, 0, sizeof(ct));
+		ct.lockfd = ct.monfd = -1;
+		snprintf(ct.id, sizeof(ct.id), "%s", u->container);
+		snprintf(ct.state_root, sizeof(ct.state_root), "%s",
+		    c->o->state);
+		if (io_pathf(ct.dir, sizeof(ct.dir), "%s/containers/%s",
+		    c->o->state, u->container) < 0) {
+			err_set(e, ERR_LIMIT, "state path too long");
+			goto out;
+		}
+		drop_names(c->o->state, u->container);
+	}
 	if (ctr_monitor_alive(&ct)) {
 		err_set(e, ERR_USAGE, "its monitor is alive: rocker rm -f it");
 		goto out;

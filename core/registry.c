@@ -202,6 +202,11 @@ registry_reset_connections(struct registry *r, struct err *e)
 	r->http.user_agent = r->user_agent;
 	r->http.trust = trust_for;
 	r->http.trust_arg = r;
+	if (r->cfg && r->cfg->registry_timeout &&
+	    r->cfg->registry_timeout < 86400) {
+		r->http.timeout_ms = (int)r->cfg->registry_timeout * 1000;
+		r->http.connect_timeout_ms = r->http.timeout_ms;
+	}
 	return 0;
 }
 
