@@ -122,7 +122,7 @@ build/host/benchrun: tests/bench/benchrun.c
 FUZZ_SMOKE ?= 20
 check:
 	sh tests/deps.sh check
-	$(MAKE) all unit $(FUZZ_BIN)
+	$(MAKE) all unit $(FUZZ_BIN) $(VG_BIN)
 	FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh
 
 bench:
@@ -161,6 +161,24 @@ build/asan/core/main.o: HOST_CFLAGS += -DROCKER_VERSION='"$(FULLVERSION)"'
 
 $(ASAN_BIN): $(ASAN_OBJ) $(HOST_OBJ) $(VLIBS_HOST) $(ASTAMP)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(ASAN_OBJ) $(HOST_OBJ) $(VLIBS_HOST)
+
+# The same for valgrind (tests/integration/valgrind.test): host libc, no
+# sanitizers, so that memcheck sees every malloc.
+VG_BIN := build/vg/rocker
+VG_OBJ := $(patsubst %.c,build/vg/%.o,$(CORE_SRC) $(APPLET_SRC))
+VG_CFLAGS := -std=gnu99 $(WARN) -g -O1 $(INC) -I$(VHOST)/include
+
+build/vg/%.o: %.c $(wildcard core/*.h) $(wildcard applets/*.h) \
+		$(VLIBS_HOST)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(VG_CFLAGS) -c -o $@ $<
+
+build/vg/core/main.o: build/version.stamp
+build/vg/core/main.o: VG_CFLAGS += -DROCKER_VERSION='"$(FULLVERSION)"'
+build/vg/core/seccomp.o: build/gen/seccomp_bpf.h
+
+$(VG_BIN): $(VG_OBJ) $(VLIBS_HOST) $(ASTAMP)
+	$(HOSTCC) -o $@ $(VG_OBJ) $(VLIBS_HOST)
 
 check-asan:
 	sh tests/deps.sh check

@@ -16,7 +16,7 @@ bin=$(cd "$(dirname "$1")" && pwd)/${1##*/}
 shift
 logs=$(mktemp -d /tmp/rocker-asan.XXXXXX)
 chmod 0777 "$logs"
-export ROCKER="$bin" ROCKER_ASAN=1
+export ROCKER="$bin" ROCKER_ASAN=1 FAULT_KILLS=${FAULT_KILLS:-20}
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:exitcode=99:detect_leaks=1:log_path=$logs/asan:log_exe_name=1:handle_segv=1:detect_stack_use_after_return=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=99:log_path=$logs/ubsan:log_exe_name=1"
 export LSAN_OPTIONS="exitcode=99"

@@ -14,7 +14,7 @@ case "${1:-check}" in
 build) want=$build ;;
 check) want="$build time openssh-client openssh-server clang libclang-rt-14-dev
 	docker-registry skopeo busybox-static openssl apache2-utils python3 curl
-	podman" ;;
+	podman valgrind" ;;
 bench) want="$build time openssl coreutils docker-registry skopeo umoci
 	podman busybox-static python3 curl runc crun util-linux" ;;
 fuzz) want="$build clang libclang-rt-14-dev" ;;
