@@ -2,6 +2,7 @@
 #
 #   make                 build ./rocker (static, musl)
 #   make check           install test dependencies, build, run all tests
+#                        (then the integration suite again with ASan/UBSan)
 #   make bench           benchmarks against peer tools, printed as a table
 #   make size            binary size and its largest contributors
 #   make install         PREFIX=/usr/local: binary plus rocker-APPLET links
@@ -122,8 +123,9 @@ build/host/benchrun: tests/bench/benchrun.c
 FUZZ_SMOKE ?= 20
 check:
 	sh tests/deps.sh check
-	$(MAKE) all unit $(FUZZ_BIN) $(VG_BIN)
+	$(MAKE) all unit $(FUZZ_BIN) $(VG_BIN) $(ASAN_BIN)
 	FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh
+	sh tests/asan.sh $(ASAN_BIN)
 
 bench:
 	sh tests/deps.sh bench
