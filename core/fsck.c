@@ -56,7 +56,7 @@ struct fsck {
 	const struct fsck_opts *o;
 	struct fsck_stats *st;
 	struct strs blobs;		/* sound blob digests */
-	struct lyr *ly;			/* every layer, sorted by chain */
+	struct lyr *ly;		/* every layer, sorted by chain */
 	size_t nly;
 	struct strs images;		/* sound image ids */
 	struct strs bad_records;	/* rel paths of broken records */
@@ -933,6 +933,59 @@ out:
 	return ret;
 }
 
+/* STATE/containers/.rm-<id>: what an interrupted rm was deleting. */
+static int
+leftover_rms(struct fsck *c, struct err *e)
+{
+	struct err e2 = ERR_INIT;
+	struct dirent *de;
+	struct strs names = { 0 };
+	struct ctr ct;
+	char path[PATH_MAX];
+	size_t i;
+	DIR *d;
+	int ret = -1;
+
+	if (io_pathf(path, sizeof(path), "%s/containers", c->o->state) < 0 ||
+	    !(d = opendir(path)))
+		return 0;
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, ".rm-", 4) == 0 &&
+		    strlen(de->d_name) == 4 + CTR_ID_LEN &&
+		    strs_add(&names, de->d_name, e) < 0) {
+			closedir(d);
+			goto out;
+		}
+	closedir(d);
+	for (i = 0; i < names.n; i++) {
+		if (!c->o->repair) {
+			report(c, FSCK_CONTAINER, names.v[i], "left by an "
+			    "interrupted rm", "remove it", FSCK_FOUND, NULL);
+			continue;
+		}
+		/* ctr_delete() renames dir to .rm-<id> (here: itself) and
+		 * deletes it */
+		memset(&ct, 0, sizeof(ct));
+		ct.lockfd = ct.monfd = -1;
+		snprintf(ct.id, sizeof(ct.id), "%s", names.v[i] + 4);
+		snprintf(ct.state_root, sizeof(ct.state_root), "%s",
+		    c->o->state);
+		err_clear(&e2);
+		if (io_pathf(ct.dir, sizeof(ct.dir), "%s/%s", path,
+		    names.v[i]) < 0 || ctr_delete(&ct, &e2) < 0)
+			report(c, FSCK_CONTAINER, names.v[i], "left by an "
+			    "interrupted rm", "remove it", FSCK_FIX_FAILED,
+			    e2.msg[0] ? e2.msg : "path too long");
+		else
+			report(c, FSCK_CONTAINER, names.v[i], "left by an "
+			    "interrupted rm", "remove it", FSCK_FIXED, NULL);
+	}
+	ret = 0;
+out:
+	strs_free(&names);
+	return ret;
+}
+
 static int
 check_containers(struct fsck *c, struct err *e)
 {
@@ -992,6 +1045,8 @@ check_containers(struct fsck *c, struct err *e)
 			report(c, FSCK_CONTAINER, u[i].container, why,
 			    "remove it", FSCK_FIXED, NULL);
 	}
+	if (leftover_rms(c, e) < 0)
+		goto out;
 	if (list_dir(c->s, "rw", &rw, e) < 0)
 		goto out;
 	for (i = 0; i < rw.n; i++) {

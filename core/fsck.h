@@ -16,7 +16,8 @@
  *    sound image;
  *  - containers (when a state root is given): every container's layers
  *    (its `layers` file, else its image's) are sound and its rw/<id> is
- *    there; every rw/<id> belongs to a container.
+ *    there; every rw/<id> belongs to a container; no STATE/containers/
+ *    .rm-<id> is left by an interrupted rm.
  * Leftovers of crashed processes in tmp/ and ingest/ are not problems:
  * store_open() sweeps them.
  *

@@ -358,16 +358,20 @@ test_rw_orphan(void)
 {
 	struct fsck_stats st = { 0 };
 	struct err e = ERR_INIT;
-	char cmd[8192];
+	char cmd[16384];
 
 	CHECK(store_rw_create(&s, "orphan", E) == 0, "an orphan rw layer");
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/containers/.rm-%064d/sub && "
+	    "touch %s/containers/.rm-%064d/sub/f", state, 7, state, 7);
+	CHECK(system(cmd) == 0, "what an interrupted rm leaves");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s/containers/%s", state, ctr_ok);
 	CHECK(system(cmd) == 0, "a container record vanishes");
-	CHECK(run_fsck(0, &st) == 0 && st.problems == 2, "2 orphans (%u)",
+	CHECK(run_fsck(0, &st) == 0 && st.problems == 3, "3 orphans (%u)",
 	    st.problems);
-	CHECK(run_fsck(1, &st) == 0 && st.fixed == 2 &&
-	    !exists(P("rw/orphan")) && !exists(P("rw/%s", ctr_ok)),
-	    "removed");
+	snprintf(cmd, sizeof(cmd), "%s/containers/.rm-%064d", state, 7);
+	CHECK(run_fsck(1, &st) == 0 && st.fixed == 3 &&
+	    !exists(P("rw/orphan")) && !exists(P("rw/%s", ctr_ok)) &&
+	    !exists(cmd), "removed");
 	CHECK(run_fsck(0, &st) == 0 && st.problems == 0, "then the store "
 	    "is sound");
 }
