@@ -56,8 +56,8 @@ int config_load_file(struct config *c, const char *path, struct err *e);
  * ROCKER_REGISTRY, ROCKER_REGISTRY_MIRRORS, ROCKER_INSECURE_REGISTRIES
  * (comma-separated lists), ROCKER_BRIDGE, ROCKER_BRIDGE_SUBNET,
  * ROCKER_STORAGE_DRIVER, ROCKER_MAX_CONCURRENT_DOWNLOADS,
- * ROCKER_CERTS_DIR, ROCKER_LAYER_MAX_BYTES and ROCKER_LAYER_MAX_ENTRIES to
- * `c`.
+ * ROCKER_CERTS_DIR, ROCKER_LAYER_MAX_BYTES, ROCKER_LAYER_MAX_ENTRIES and
+ * ROCKER_REGISTRY_TIMEOUT to `c`.
  */
 int config_load_env(struct config *c, struct err *e);
 
