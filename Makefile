@@ -2,6 +2,7 @@
 #
 #   make                 build ./rocker (static, musl)
 #   make check           install test dependencies, build, run all tests
+#                        (then the integration suite again with ASan/UBSan)
 #   make bench           benchmarks against peer tools, printed as a table
 #   make size            binary size and its largest contributors
 #   make install         PREFIX=/usr/local: binary plus rocker-APPLET links
@@ -10,6 +11,7 @@
 #   make vm-test         rocker in an initramfs VM (tests/integration/vm.test)
 #   make ARCH=aarch64    static arm64 build/aarch64/rocker (cross gcc + musl);
 #                        `make ARCH=aarch64 all cross-unit` adds its unit tests
+#   make check-asan      the integration suite on a host-libc ASan/UBSan build
 
 include config/config.mk
 
@@ -88,7 +90,7 @@ $(shell mkdir -p build $(VENDOR); \
 	echo '$(FULLVERSION)' > build/version.stamp)
 
 .PHONY: all check unit bench size install build2remote fuzz lint clean \
-	distclean vendor vm-test cross-unit
+	distclean vendor vm-test cross-unit check-asan
 
 all: $(BIN)
 
@@ -165,9 +167,10 @@ $(MDIR)/%_test: tests/unit/%_test.c $(filter-out $(MDIR)/core/main.o,\
 FUZZ_SMOKE ?= 20
 check:
 	sh tests/deps.sh check
-	$(MAKE) all unit $(FUZZ_BIN) build/host/oldkernel
+	$(MAKE) all unit $(FUZZ_BIN) build/host/oldkernel $(VG_BIN) $(ASAN_BIN)
 	$(MAKE) ARCH=aarch64 all cross-unit
 	FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh
+	sh tests/asan.sh $(ASAN_BIN)
 
 vm-test:
 	sh tests/deps.sh check
@@ -192,6 +195,47 @@ build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_OBJ) $(wildcard core/*.h) \
 	@mkdir -p $(dir $@)
 	$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(FUZZ_OBJ) $(VLIBS_HOST)
+
+# The whole program for the host libc with ASan and UBSan (musl and ASan do
+# not mix): core objects shared with the unit tests, plus main and applets.
+# check-asan runs the integration suite with it (tests/asan.sh sets the
+# sanitizer options so that any report fails the test).
+ASAN_BIN := build/asan/rocker
+ASAN_OBJ := $(patsubst %.c,build/asan/%.o,core/main.c $(APPLET_SRC))
+
+build/asan/%.o: %.c $(wildcard core/*.h) $(wildcard applets/*.h) \
+		$(VLIBS_HOST)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -c -o $@ $<
+
+build/asan/core/main.o: build/version.stamp
+build/asan/core/main.o: HOST_CFLAGS += -DROCKER_VERSION='"$(FULLVERSION)"'
+
+$(ASAN_BIN): $(ASAN_OBJ) $(HOST_OBJ) $(VLIBS_HOST) $(ASTAMP)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(ASAN_OBJ) $(HOST_OBJ) $(VLIBS_HOST)
+
+# The same for valgrind (tests/integration/valgrind.test): host libc, no
+# sanitizers, so that memcheck sees every malloc.
+VG_BIN := build/vg/rocker
+VG_OBJ := $(patsubst %.c,build/vg/%.o,$(CORE_SRC) $(APPLET_SRC))
+VG_CFLAGS := -std=gnu99 $(WARN) -g -O1 $(INC) -I$(VHOST)/include
+
+build/vg/%.o: %.c $(wildcard core/*.h) $(wildcard applets/*.h) \
+		$(VLIBS_HOST)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(VG_CFLAGS) -c -o $@ $<
+
+build/vg/core/main.o: build/version.stamp
+build/vg/core/main.o: VG_CFLAGS += -DROCKER_VERSION='"$(FULLVERSION)"'
+build/vg/core/seccomp.o: build/gen/seccomp_bpf.h
+
+$(VG_BIN): $(VG_OBJ) $(VLIBS_HOST) $(ASTAMP)
+	$(HOSTCC) -o $@ $(VG_OBJ) $(VLIBS_HOST)
+
+check-asan:
+	sh tests/deps.sh check
+	$(MAKE) all $(ASAN_BIN)
+	sh tests/asan.sh $(ASAN_BIN)
 
 lint: build/gen/seccomp_bpf.h
 	sh tests/lint.sh

@@ -60,6 +60,8 @@ static const struct cfg_key keys[] = {
 	    FIELD(layer_max_bytes), 0 },
 	{ "layer-max-entries", "ROCKER_LAYER_MAX_ENTRIES", K_COUNT,
 	    FIELD(layer_max_entries), 0 },
+	{ "registry-timeout", "ROCKER_REGISTRY_TIMEOUT", K_COUNT,
+	    FIELD(registry_timeout), 0 },
 };
 
 #undef FIELD

@@ -37,6 +37,9 @@ struct config {
 	unsigned long long layer_max_bytes;	/* extraction budget, 0: default */
 	unsigned long long layer_max_entries;	/* entries budget, 0: default */
 	char cgroup_parent[PATH_MAX]; /* containers' cgroups: PARENT/<id> */
+	unsigned long long registry_timeout;	/* seconds a registry may stay
+						   silent (connect, each read
+						   or write), 0: 30 */
 	char file[PATH_MAX];	/* config file that was read, "" if none */
 };
 
@@ -56,8 +59,8 @@ int config_load_file(struct config *c, const char *path, struct err *e);
  * ROCKER_REGISTRY, ROCKER_REGISTRY_MIRRORS, ROCKER_INSECURE_REGISTRIES
  * (comma-separated lists), ROCKER_BRIDGE, ROCKER_BRIDGE_SUBNET,
  * ROCKER_STORAGE_DRIVER, ROCKER_PORT_DRIVER, ROCKER_MAX_CONCURRENT_DOWNLOADS,
- * ROCKER_CERTS_DIR, ROCKER_LAYER_MAX_BYTES and ROCKER_LAYER_MAX_ENTRIES to
- * `c`.
+ * ROCKER_CERTS_DIR, ROCKER_LAYER_MAX_BYTES, ROCKER_LAYER_MAX_ENTRIES and
+ * ROCKER_REGISTRY_TIMEOUT to `c`.
  */
 int config_load_env(struct config *c, struct err *e);
 

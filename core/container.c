@@ -458,7 +458,11 @@ ctr_create(const char *state, const char *name, const char *image_id,
 	}
 	made = 1;
 	/* image and layers first: they pin the image against GC. */
-	len = (size_t)io_pathf(path, sizeof(path), "%s\n", image_id);
+	if (io_pathf(path, sizeof(path), "%s\n", image_id) < 0) {
+		err_set(e, ERR_LIMIT, "image id too long");
+		goto fail;
+	}
+	len = strlen(path);
 	if (write_at(c->dir, "image", path, len, 0600, e) < 0)
 		goto fail;
 	{

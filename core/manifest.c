@@ -93,6 +93,24 @@ layer_media_compression(const char *media_type)
 	return 0;
 }
 
+/* A manifest, index or config media type: never a layer (media-type
+ * confusion). Unknown types stay allowed: the content is sniffed. */
+static int
+not_a_layer(const char *media_type)
+{
+	const char *const types[] = { MT_OCI_INDEX, MT_OCI_MANIFEST,
+	    MT_OCI_CONFIG, MT_DOCKER_LIST, MT_DOCKER_MANIFEST,
+	    MT_DOCKER_CONFIG,
+	    "application/vnd.docker.distribution.manifest.v1+json",
+	    "application/vnd.docker.distribution.manifest.v1+prettyjws" };
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i], media_type) == 0)
+			return 1;
+	return 0;
+}
+
 /* Copy a JSON string member into a fixed buffer; absent gives "". */
 static int
 get_str(const struct json_value *obj, const char *key, char *out,
@@ -329,6 +347,11 @@ manifest_parse(const char *content_type, const void *buf, size_t len,
 			goto out;
 		}
 		m->count++;
+		if (!is_index && not_a_layer(m->entries[i].media_type)) {
+			err_set(e, ERR_PARSE, "layer %zu: media type %s is not "
+			    "a layer's", i, m->entries[i].media_type);
+			goto out;
+		}
 		if (!is_index)
 			m->entries[i].compression = layer_media_compression(
 			    m->entries[i].media_type);

@@ -202,6 +202,11 @@ registry_reset_connections(struct registry *r, struct err *e)
 	r->http.user_agent = r->user_agent;
 	r->http.trust = trust_for;
 	r->http.trust_arg = r;
+	if (r->cfg && r->cfg->registry_timeout &&
+	    r->cfg->registry_timeout < 86400) {
+		r->http.timeout_ms = (int)r->cfg->registry_timeout * 1000;
+		r->http.connect_timeout_ms = r->http.timeout_ms;
+	}
 	return 0;
 }
 
@@ -282,6 +287,37 @@ error_detail(struct http_response *resp, char *out, size_t size)
 }
 
 /* Get a bearer token for the challenge `ch`. */
+/*
+ * 1 when `host` (an IP literal, maybe "[v6]" and ":port") is link-local:
+ * 169.254.0.0/16 or fe80::/10, IPv4-mapped forms included. Cloud metadata
+ * services live there, so a challenge must not send us to one.
+ */
+static int
+link_local(const char *host)
+{
+	char h[REF_NAME_MAX + 1], *p;
+	struct in_addr a4;
+	unsigned char a6[16];
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
+
+	snprintf(h, sizeof(h), "%s", host);
+	if (h[0] == '[') {
+		memmove(h, h + 1, strlen(h));
+		if ((p = strchr(h, ']')))
+			*p = '\0';
+	} else if ((p = strchr(h, ':')) && !strchr(p + 1, ':')) {
+		*p = '\0';
+	}
+	if (inet_aton(h, &a4))
+		return (ntohl(a4.s_addr) >> 16) == 0xa9fe;
+	if (inet_pton(AF_INET6, h, a6) != 1)
+		return 0;
+	if (memcmp(a6, mapped, sizeof(mapped)) == 0)
+		return a6[12] == 169 && a6[13] == 254;
+	return a6[0] == 0xfe && (a6[1] & 0xc0) == 0x80;
+}
+
 static int
 fetch_token(struct registry *r, const struct auth_challenge *ch,
     struct err *e)
@@ -291,6 +327,7 @@ fetch_token(struct registry *r, const struct auth_challenge *ch,
 	struct http_header h[1];
 	struct auth_token tok;
 	char url[URL_STR_MAX], scope[512], basic[1024], detail[300];
+	struct url ru;
 	const char *scopes[2];
 	size_t ns = 0, len;
 	char *body = NULL;
@@ -306,6 +343,11 @@ fetch_token(struct registry *r, const struct auth_challenge *ch,
 	    strcmp(r->ep[r->cur].scheme, "https") == 0)
 		return err_set(e, ERR_AUTH, "refusing plain-HTTP token realm "
 		    "%.100s for an HTTPS registry", ch->realm);
+	if (url_parse(&ru, ch->realm, e) < 0)
+		return err_ctx(e, "token realm");
+	if (link_local(ru.host) && !link_local(r->ep[r->cur].host))
+		return err_set(e, ERR_AUTH, "refusing token realm %.100s: a "
+		    "link-local address (the registry is not)", ch->realm);
 	if (auth_scope(scope, sizeof(scope), r->ref.path, "pull", e) < 0)
 		return -1;
 	scopes[ns++] = scope;

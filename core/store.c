@@ -965,6 +965,68 @@ store_blob_read(struct store *s, const char *digest, size_t max,
 	return 0;
 }
 
+int
+store_blob_verify(struct store *s, const char *digest, struct err *e)
+{
+	const char *hex;
+	char got[HEX_MAX], buf[16384];
+	struct hasher h;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((fd = store_blob_open(s, digest, e)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, ERR_DIGEST, "blob %s is not a regular file",
+		    digest);
+	}
+	hasher_init(&h, digest_algo(digest, &hex));
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err_sys(e, "blob %s: read", digest);
+			close(fd);
+			return -1;
+		}
+		hasher_update(&h, buf, (size_t)n);
+	}
+	close(fd);
+	hasher_hex(&h, got);
+	if (strcmp(got, hex) != 0)
+		return err_set(e, ERR_DIGEST, "blob %s is damaged: its content "
+		    "has digest %s", digest, got);
+	return 0;
+}
+
+int
+store_discard(struct store *s, const char *rel, struct err *e)
+{
+	const char *p;
+	size_t i;
+	int known = 0;
+
+	if (s->mode != STORE_EXCLUSIVE)
+		return err_set(e, ERR_USAGE, "discard: the store is not open "
+		    "for exclusive use");
+	for (i = 1; i < sizeof(layout) / sizeof(layout[0]); i++)
+		if (strncmp(rel, layout[i], strlen(layout[i])) == 0 &&
+		    rel[strlen(layout[i])] == '/')
+			known = 1;
+	for (p = rel; known && *p; p++)
+		if (p[0] == '/' && p[1] == '.' && (p[2] == '/' || !p[2] ||
+		    (p[2] == '.' && (p[3] == '/' || !p[3]))))
+			known = 0;
+	if (!known || strlen(rel) >= PATH_REL || rel[strlen(rel) - 1] == '/')
+		return err_set(e, ERR_USAGE, "discard: \"%.100s\" is not an "
+		    "entry of the store", rel);
+	if (discard(s, rel, NULL, e) < 0)
+		return err_ctx(e, "discard %s", rel);
+	return 0;
+}
+
 /* ---- ingest ---- */
 
 static void
@@ -2549,6 +2611,52 @@ out:
 	refs_free(&r);
 	if (ret < 0 && e->code != ERR_NOTFOUND)
 		err_ctx(e, "remove image %s", id);
+	return ret;
+}
+
+int
+store_image_record(struct store *s, const char *id, struct store_image *img,
+    struct err *e)
+{
+	const char *hex;
+
+	memset(img, 0, sizeof(*img));
+	if (check_digest(id, "image record", &hex, e) < 0)
+		return -1;
+	return record_load(s, hex, img, e);
+}
+
+int
+store_refs_reset(struct store *s, const char *const *names,
+    const char *const *ids, size_t n, struct err *e)
+{
+	struct refs r = { 0 };
+	char old[STORE_DIGEST_MAX];
+	size_t i;
+	int isd, lk = -1, ret = -1;
+
+	if (s->mode != STORE_EXCLUSIVE)
+		return err_set(e, ERR_USAGE, "reset references: the store is "
+		    "not open for exclusive use");
+	for (i = 0; i < n; i++) {
+		if (!valid_ref(names[i], &isd) ||
+		    digest_algo(ids[i], NULL) == ALG_NONE) {
+			err_set(e, ERR_PARSE, "invalid reference \"%.100s\"",
+			    names[i] ? names[i] : "(null)");
+			goto out;
+		}
+		if (refs_set(&r, names[i], ids[i], old, e) < 0)
+			goto out;
+	}
+	if (refs_lock(s, &lk, e) < 0 || refs_save(s, &r, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (lk >= 0)
+		refs_unlock(s, lk);
+	refs_free(&r);
+	if (ret < 0)
+		err_ctx(e, "reset references");
 	return ret;
 }
 

@@ -142,6 +142,25 @@ int store_blob_read(struct store *s, const char *digest, size_t max,
     char **buf, size_t *len, struct err *e);
 
 /*
+ * Hash blob `digest` again, streaming (any size): 0 when its content
+ * matches its name, -1 with ERR_DIGEST when it does not or when it is not
+ * a regular file, ERR_NOTFOUND when absent, ERR_PARSE for an invalid
+ * digest. Nothing is changed.
+ */
+int store_blob_verify(struct store *s, const char *digest, struct err *e);
+
+/*
+ * Remove the store entry `rel` (a path relative to the root under one of
+ * the layout's directories, e.g. "layers/<hex>", "blobs/sha256/<hex>",
+ * "l/<name>", "images/<hex>.json"; no "." or ".." components): it is moved
+ * into tmp/ first, so that a crash never leaves half a tree at its name,
+ * then deleted without following symlinks or crossing mounts. For the
+ * store checker's repairs, which need STORE_EXCLUSIVE (ERR_USAGE
+ * otherwise). A missing entry is success. 0 or -1.
+ */
+int store_discard(struct store *s, const char *rel, struct err *e);
+
+/*
  * Resumable ingest of one blob: ingest/<hex>.partial, guarded by the
  * per-digest lock while it is open. Fields are read-only for callers.
  */
@@ -405,6 +424,27 @@ void store_image_free(struct store_image *img);
 
 /* Free a list from store_image_list(). NULL is fine. */
 void store_image_list_free(struct store_image *list, size_t n);
+
+/*
+ * Read the record of image `id` (a full id) alone, without looking at
+ * repositories.json: tags and digests are left empty. Fills `img` (release
+ * with store_image_free()). ERR_NOTFOUND when there is no record, ERR_PARSE
+ * when it is malformed or names another id. 0 or -1.
+ */
+int store_image_record(struct store *s, const char *id,
+    struct store_image *img, struct err *e);
+
+/*
+ * Replace repositories.json wholesale with the `n` references
+ * `names[i]` -> `ids[i]` (borrowed; a later duplicate name wins), under
+ * the refs lock, written atomically. Image records are not rewritten
+ * (their copies of the references are informational). For the store
+ * checker's repair of a damaged file; needs STORE_EXCLUSIVE (ERR_USAGE).
+ * ERR_PARSE for an invalid reference or id, and nothing is written.
+ * 0 or -1.
+ */
+int store_refs_reset(struct store *s, const char *const *names,
+    const char *const *ids, size_t n, struct err *e);
 
 /*
  * Remove reference `ref` (untag). The image itself stays, even with no

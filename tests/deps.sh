@@ -15,7 +15,7 @@ build) want=$build ;;
 check) want="$build time openssh-client openssh-server clang libclang-rt-14-dev
 	docker-registry skopeo busybox-static openssl apache2-utils python3 curl
 	podman iproute2 nftables containerd runc crun qemu-system-x86
-	qemu-user-static gcc-aarch64-linux-gnu" ;;
+	qemu-user-static gcc-aarch64-linux-gnu valgrind" ;;
 bench) want="$build time openssl coreutils docker-registry skopeo umoci
 	podman busybox-static python3 curl runc crun util-linux iperf3" ;;
 fuzz) want="$build clang libclang-rt-14-dev" ;;

@@ -57,6 +57,17 @@ live until the process ends or GET /_fake/reset):
                HEAD: nothing at all for --stall seconds
   stall        manifest/blob: the request is read, nothing is ever sent;
                closed after --stall seconds
+  wrongsize    manifest: the first layer's descriptor says one byte more
+               than the blob has (the manifest's digest follows its new
+               content)
+  giantsize    manifest: the first layer's descriptor says 2^62 bytes
+  mtconfusion  manifest: the first layer's mediaType says it is an image
+               manifest
+  baddigest    manifest: Docker-Content-Digest names other content
+  linklocal    every manifest/blob request: 401 with a Bearer challenge
+               whose realm is http://169.254.169.254/token (link-local)
+  downgrade    blob GET/HEAD: 307 to http:// on the cdn listener, even
+               when serving TLS (an HTTPS to HTTP redirect)
 Other endpoints: GET /v2/ -> 200 {} (no auth, whatever the scenario);
 GET /token (main) -> {"token","access_token","expires_in":300,...};
 /v2/NAME/tags/list; GET /_fake/reset clears counters and tokens.
@@ -186,6 +197,7 @@ class State:
         self.lock = threading.Lock()
         self.counts = {}
         self.tokens = {}                # token -> times used
+        self.altered = {}               # digest -> (body, media type)
         self.seq = 0
 
     def bump(self, key):
@@ -359,6 +371,14 @@ class Handler(BaseHTTPRequestHandler):
             self.record(None, "stalled: no answer to HEAD")
             self.stall()
             return False
+        if sc == "linklocal":
+            ch = ('Bearer realm="http://169.254.169.254/token",'
+                  'service="fake-registry",scope="repository:%s:pull"'
+                  % name)
+            self.error(401, "UNAUTHORIZED", "authentication required",
+                       headers=[("WWW-Authenticate", ch)],
+                       note="link-local realm")
+            return False
         if sc in ("redir", "redirchain", "reauth"):
             auth = self.headers.get("Authorization", "")
             tok = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
@@ -410,12 +430,32 @@ class Handler(BaseHTTPRequestHandler):
         elif sc in ("huge", "hugechunked"):
             body, mt = IMAGE.huge(), MT_MANIFEST
         else:
-            got = IMAGE.manifest(ref)
+            got = IMAGE.manifest(ref) or STATE.altered.get(ref)
+            if not got and sc == "baddigest":
+                got = IMAGE.manifest("latest")
             if not got:
                 return self.error(404, "MANIFEST_UNKNOWN",
                                   "manifest unknown")
             body, mt = got
+        if sc in ("wrongsize", "giantsize", "mtconfusion") and \
+                ref not in STATE.altered:
+            doc = json.loads(body)
+            if doc.get("layers"):
+                l0 = doc["layers"][0]
+                if sc == "wrongsize":
+                    l0["size"] += 1
+                elif sc == "giantsize":
+                    l0["size"] = 1 << 62
+                else:
+                    l0["mediaType"] = \
+                        "application/vnd.oci.image.manifest.v1+json"
+                body = json.dumps(doc).encode()
+                with STATE.lock:
+                    STATE.altered["sha256:" + hashlib.sha256(
+                        body).hexdigest()] = (body, mt)
         digest = "sha256:" + hashlib.sha256(body).hexdigest()
+        if sc == "baddigest":
+            digest = "sha256:" + hashlib.sha256(body + b"x").hexdigest()
         h = [("Content-Type", mt), ("Content-Length", str(len(body))),
              ("Docker-Content-Digest", digest),
              ("Docker-Distribution-API-Version", "registry/2.0")]
@@ -434,6 +474,10 @@ class Handler(BaseHTTPRequestHandler):
         data = IMAGE.blob(digest)
         if data is None:
             return self.error(404, "BLOB_UNKNOWN", "blob unknown to registry")
+        if sc == "downgrade":
+            loc = "http://127.0.0.1:%d/cdn/%s/%s" % (PORTS["cdn"], name,
+                                                   digest)
+            return self.answer(307, b"", headers=[("Location", loc)])
         if sc in ("redir", "redirchain"):
             first = "hop" if sc == "redirchain" else "cdn"
             loc = ("%s://127.0.0.1:%d/%s/%s/%s?X-Amz-Algorithm=AWS4-HMAC-SHA256"

@@ -28,6 +28,14 @@ static const char docker_manifest[] =
 "\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\","
 "\"digest\":\"" D64B "\",\"size\":5}]}";
 
+/* Media-type confusion: a layer that says it is a manifest. */
+static const char confused_manifest[] =
+"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+"\"digest\":\"" D64 "\",\"size\":100},"
+"\"layers\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+"\"digest\":\"" D64B "\",\"size\":5}]}";
+
 /* Index entries: "os/arch/variant" strings, or "att" for attestation. */
 static int
 index_json(char *buf, size_t size, const char *const *plats, int n)
@@ -216,5 +224,10 @@ main(void)
 		CHECK(pick("windows/amd64", amd, 2, &e) == -1,
 		    "os must match");
 	}
+	err_clear(&e);
+	r = manifest_parse(MT_OCI_MANIFEST, confused_manifest,
+	    strlen(confused_manifest), &m, &e);
+	CHECK(r < 0 && e.code == ERR_PARSE && strstr(e.msg, "not a layer"),
+	    "a layer typed as a manifest is refused: %s", e.msg);
 	return check_done();
 }
