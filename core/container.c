@@ -457,36 +457,8 @@ ctr_create(const char *state, const char *name, const char *image_id,
 		goto fail;
 	}
 	made = 1;
-	/* image and layers first: they pin the image against GC. */
-	if (io_pathf(path, sizeof(path), "%s\n", image_id) < 0) {
-		err_set(e, ERR_LIMIT, "image id too long");
-		goto fail;
-	}
-	len = strlen(path);
-	if (write_at(c->dir, "image", path, len, 0600, e) < 0)
-		goto fail;
-	{
-		size_t tot = 1;
-		char *lb, *q;
-
-		for (i = 0; i < n; i++)
-			tot += strlen(chains[i]) + 1;
-		lb = malloc(tot);
-		if (!lb) {
-			err_set(e, ENOMEM, "out of memory");
-			goto fail;
-		}
-		q = lb;
-		for (i = 0; i < n; i++)
-			q += sprintf(q, "%s\n", chains[i]);
-		if (write_at(c->dir, "layers", lb, (size_t)(q - lb), 0600,
-		    e) < 0) {
-			free(lb);
-			goto fail;
-		}
-		free(lb);
-	}
-	/* container.json: the caller's object plus Id, Name, Created. */
+	/* container.json first: with it the directory is a container that
+	 * ps shows and rm removes, whatever happens next. */
 	rec = json_parse(record_json, strlen(record_json), NULL, e);
 	if (!rec) {
 		err_ctx(e, "container record");
@@ -525,6 +497,36 @@ ctr_create(const char *state, const char *name, const char *image_id,
 	buf = NULL;
 	if (!c->record)
 		goto fail;
+	/* image and layers pin the image against GC (the caller holds the
+	 * store open meanwhile, so GC cannot run before they exist). */
+	if (io_pathf(path, sizeof(path), "%s\n", image_id) < 0) {
+		err_set(e, ERR_LIMIT, "image id too long");
+		goto fail;
+	}
+	len = strlen(path);
+	if (write_at(c->dir, "image", path, len, 0600, e) < 0)
+		goto fail;
+	{
+		size_t tot = 1;
+		char *lb, *q;
+
+		for (i = 0; i < n; i++)
+			tot += strlen(chains[i]) + 1;
+		lb = malloc(tot);
+		if (!lb) {
+			err_set(e, ENOMEM, "out of memory");
+			goto fail;
+		}
+		q = lb;
+		for (i = 0; i < n; i++)
+			q += sprintf(q, "%s\n", chains[i]);
+		if (write_at(c->dir, "layers", lb, (size_t)(q - lb), 0600,
+		    e) < 0) {
+			free(lb);
+			goto fail;
+		}
+		free(lb);
+	}
 	c->st.status = CTR_CREATED;
 	if (ctr_save_state(c, e) < 0)
 		goto fail;
