@@ -355,7 +355,8 @@ net_list(const struct config *cfg, struct net_def **out, size_t *n,
 	}
 	if (dir)
 		closedir(dir);
-	qsort(v, cnt, sizeof(*v), cmp_def);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_def);
 	*out = v;
 	*n = cnt;
 	return 0;

@@ -788,7 +788,8 @@ ports_ps_text(const struct ctr *c, char *buf, size_t len)
 		addf(buf, len, "/%s", proto_name(v[i].proto));
 	}
 	if (exposed(c, &x, &nx, &e) == 0) {
-		qsort(x, nx, sizeof(*x), cmp_map);
+		if (nx)
+			qsort(x, nx, sizeof(*x), cmp_map);
 		for (i = 0; i < nx; i++)
 			if (!has_key(v, n, &x[i]))
 				addf(buf, len, "%s%u/%s", buf[0] ? ", " : "",

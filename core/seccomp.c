@@ -309,7 +309,8 @@ collect_hits(struct compiler *c, struct err *e)
 			c->hits[c->nhits++].rule = i;
 		}
 	}
-	qsort(c->hits, c->nhits, sizeof(*c->hits), hit_cmp);
+	if (c->nhits)
+		qsort(c->hits, c->nhits, sizeof(*c->hits), hit_cmp);
 	return 0;
 }
 
