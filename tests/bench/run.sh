@@ -108,7 +108,7 @@ if want run; then
 		"rocker run --rm --network none" "$RR run --rm --network none bench/bb true" \
 		"crun run (OCI bundle)" "sh -c '$CRUN run --bundle $S/bundle c\$\$'" \
 		"runc run (OCI bundle)" "sh -c 'cd $S/bundle && runc run r\$\$'" \
-		"podman run --rm --network none" "$PODMAN run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 bench/bb true" \
+		"podman run --rm --network none (runtime runc: crun refuses this hybrid host)" "$PODMAN --runtime runc run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 bench/bb true" \
 		"floor: unshare --fork --pid --mount --uts --ipc --net chroot" "unshare --fork --pid --mount --uts --ipc --net chroot $S/rootfs /bin/true" \
 		"rocker run --rm (default bridge network: veth, IPAM)" "$RR run --rm bench/bb true" \
 		| tee "$T/run.out"
