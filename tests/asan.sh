@@ -3,7 +3,10 @@
 #
 # usage: tests/asan.sh BINARY [TEST...]
 #   default: every tests/integration/*.test but build.test (which checks
-#   the static musl binary's own properties)
+#   the static musl binary's own properties) and nsenter.test (LeakSanitizer
+#   checks leaks at exit with a ptrace-based tracer child, which cannot
+#   attach once `nsenter -a` has joined another pid and user namespace: the
+#   process then spins in sched_yield forever)
 #
 # Every sanitizer report is written to a file under a fresh log directory
 # (log_path), wherever the process runs, and stops the process
@@ -23,7 +26,10 @@ export LSAN_OPTIONS="exitcode=99"
 if [ $# -eq 0 ]; then
 	set --
 	for t in "$TOP"/tests/integration/*.test; do
-		[ "${t##*/}" = build.test ] || set -- "$@" "$t"
+		case ${t##*/} in
+		build.test|nsenter.test) ;;
+		*) set -- "$@" "$t" ;;
+		esac
 	done
 fi
 cat > "$logs.check" <<EOC
