@@ -2,8 +2,10 @@
 # asan.sh - the integration suite run with the host-libc ASan/UBSan build
 #
 # usage: tests/asan.sh BINARY [TEST...]
-#   default: every tests/integration/*.test but build.test (which checks
-#   the static musl binary's own properties)
+#   default: every tests/integration/*.test but those that test another
+#   binary: build.test (the static musl binary's own properties), cross.test
+#   (the aarch64 build), vm.test (the static binary in a VM) and
+#   valgrind.test (build/vg/rocker)
 #
 # Leak detection is off: LeakSanitizer checks at exit with a ptrace-based
 # tracer child, which cannot attach once the process has joined another pid
@@ -28,7 +30,10 @@ export LSAN_OPTIONS="exitcode=99"
 if [ $# -eq 0 ]; then
 	set --
 	for t in "$TOP"/tests/integration/*.test; do
-		[ "${t##*/}" = build.test ] || set -- "$@" "$t"
+		case ${t##*/} in
+		build.test|cross.test|vm.test|valgrind.test) ;;
+		*) set -- "$@" "$t" ;;
+		esac
 	done
 fi
 cat > "$logs.check" <<EOC

@@ -8,9 +8,12 @@
 #
 # A suite is a program printing one line per check and a last line
 # "N passed, N failed". A suite that exits non-zero with no failure counted,
-# or prints no summary, counts as one failure.
+# or prints no summary, counts as one failure. Each suite runs under
+# timeout(1) (SUITE_TIMEOUT seconds, default 1200: a hang fails that suite
+# instead of eating the whole CI budget) and its wall time is printed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+start=$(date +%s)
 
 pass=0 fail=0 bad=""
 log=$(mktemp)
@@ -19,9 +22,12 @@ trap 'rm -f "$log"' EXIT
 suite() {
 	name=$1; shift
 	echo "=== $name"
-	"$@" > "$log" 2>&1
+	t0=$(date +%s)
+	timeout -k 30 "${SUITE_TIMEOUT:-1200}" "$@" > "$log" 2>&1
 	st=$?
 	cat "$log"
+	echo "=== $name: $(( $(date +%s) - t0 )) s"
+	[ "$st" = 124 ] && echo "=== $name: killed after ${SUITE_TIMEOUT:-1200} s"
 	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$sum" ]; then
 		echo "=== $name: no summary line (exit $st)"
@@ -71,5 +77,6 @@ fi
 
 echo
 [ -n "$bad" ] && echo "failing suites:$bad"
+echo "all suites: $(( $(date +%s) - start )) s"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
