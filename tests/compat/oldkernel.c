@@ -1,6 +1,6 @@
 /* oldkernel.c - run a command as if on an older kernel (a seccomp filter)
  *
- * usage: oldkernel [-a] [-v] [--] COMMAND [ARG...]
+ * usage: oldkernel [-a] [-n] [-v] [--] COMMAND [ARG...]
  *
  * Installs a seccomp filter, then execs COMMAND. The filter is inherited by
  * every descendant (rocker, its monitors, containers), so the whole run
@@ -23,6 +23,9 @@
  *   (4.3), mlock2 (4.4), preadv2/pwritev2 (4.6), pkey_* (4.9), rseq
  *   (4.18), io_pgetevents (4.18), kexec_file_load (3.17)
  * and clone/unshare/setns with CLONE_NEWCGROUP (4.6) fail with EINVAL.
+ * -n is a kernel built without nf_tables instead: only
+ *   socket(AF_NETLINK, ..., NETLINK_NETFILTER) is filtered, and fails with
+ *   EPROTONOSUPPORT as without nfnetlink; system calls all pass.
  * -v lists the filtered calls on stderr. Exit status: COMMAND's, or 126
  * when the filter or exec fails, 2 on bad usage. x86-64 and aarch64.
  */
@@ -58,6 +61,9 @@ enum {
 	/* linux/memfd.h: what kernels before 6.3 accept */
 	MFD_OLD = 0x0001 | 0x0002 | 0x0004,
 	NEWCGROUP = 0x02000000,
+	/* linux/netlink.h, linux/socket.h */
+	NETLINK_NETFILTER_ = 12,
+	AF_NETLINK_ = 16,
 };
 
 /* Generic syscall numbers (asm-generic/unistd.h) shared by x86-64 >= 424. */
@@ -146,6 +152,19 @@ flag_rule(long nr, int i, unsigned mask, int errno_)
 	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (unsigned)errno_);
 }
 
+/* if (nr == NR && arg[i] == a && arg[j] == b) return errno_; */
+static void
+args_rule(long nr, int i, unsigned a, int j, unsigned b, int errno_)
+{
+	load_nr();
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 5, (unsigned)nr);
+	load_arg(i);
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, a);
+	load_arg(j);
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, b);
+	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (unsigned)errno_);
+}
+
 /* if (nr == NR && arg[i] == val && (arg[j] & mask)) return errno_; */
 static void
 cmd_flag_rule(long nr, int i, unsigned val, int j, unsigned mask, int errno_)
@@ -163,7 +182,7 @@ int
 main(int argc, char **argv)
 {
 	struct sock_fprog fp;
-	int ancient = 0, verbose = 0, i;
+	int ancient = 0, nonft = 0, verbose = 0, i;
 	size_t c;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -172,6 +191,8 @@ main(int argc, char **argv)
 			break;
 		} else if (strcmp(argv[i], "-a") == 0) {
 			ancient = 1;
+		} else if (strcmp(argv[i], "-n") == 0) {
+			nonft = 1;
 		} else if (strcmp(argv[i], "-v") == 0) {
 			verbose = 1;
 		} else {
@@ -179,7 +200,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		fputs("usage: oldkernel [-a] [-v] [--] COMMAND [ARG...]\n",
+		fputs("usage: oldkernel [-a] [-n] [-v] [--] COMMAND [ARG...]\n",
 		    stderr);
 		return 2;
 	}
@@ -189,6 +210,14 @@ main(int argc, char **argv)
 	    offsetof(struct seccomp_data, arch));
 	emit(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, NATIVE_ARCH);
 	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	if (nonft) {
+		args_rule(SYS_socket, 0, AF_NETLINK_, 2, NETLINK_NETFILTER_,
+		    EPROTONOSUPPORT);
+		if (verbose)
+			fputs("oldkernel: NETLINK_NETFILTER -> "
+			    "EPROTONOSUPPORT\n", stderr);
+		goto load;
+	}
 	for (c = 0; c < sizeof(calls) / sizeof(calls[0]); c++) {
 		if (calls[c].ancient && !ancient)
 			continue;
@@ -214,8 +243,8 @@ main(int argc, char **argv)
 		if (verbose)
 			fputs("oldkernel: CLONE_NEWCGROUP -> EINVAL\n", stderr);
 	}
+load:
 	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-
 	fp.len = (unsigned short)n;
 	fp.filter = prog;
 	/* Root (CAP_SYS_ADMIN) needs no no_new_privs, which would change
