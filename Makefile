@@ -165,10 +165,13 @@ $(MDIR)/%_test: tests/unit/%_test.c $(filter-out $(MDIR)/core/main.o,\
 
 # FUZZ_SMOKE: seconds each fuzz target runs inside `make check`.
 FUZZ_SMOKE ?= 20
+# Builds run in parallel (JOBS, default: the number of CPUs).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check:
 	sh tests/deps.sh check
-	$(MAKE) all unit $(FUZZ_BIN) build/host/oldkernel $(VG_BIN) $(ASAN_BIN)
-	$(MAKE) ARCH=aarch64 all cross-unit
+	$(MAKE) -j$(JOBS) all unit $(FUZZ_BIN) build/host/oldkernel $(VG_BIN) \
+		$(ASAN_BIN)
+	$(MAKE) -j$(JOBS) ARCH=aarch64 all cross-unit
 	FUZZ_SMOKE=$(FUZZ_SMOKE) sh tests/run.sh
 	sh tests/asan.sh $(ASAN_BIN)
 
