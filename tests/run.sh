@@ -56,8 +56,8 @@ else
 		[ -x "$u" ] && suite "unit/${u##*/}" "$u"
 	done
 	fuzz=$(ls build/fuzz/*_fuzz 2>/dev/null)
-	[ -n "$fuzz" ] && suite "fuzz smoke (${FUZZ_SMOKE:-20}s each)" \
-		sh tests/fuzz/run.sh "${FUZZ_SMOKE:-20}" $fuzz
+	[ -n "$fuzz" ] && suite "fuzz smoke (${FUZZ_SMOKE:-10}s each)" \
+		sh tests/fuzz/run.sh "${FUZZ_SMOKE:-10}" $fuzz
 	for t in tests/integration/*.test; do
 		suite "integration/${t##*/}" sh "$t"
 	done
