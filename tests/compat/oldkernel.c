@@ -152,29 +152,18 @@ flag_rule(long nr, int i, unsigned mask, int errno_)
 	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (unsigned)errno_);
 }
 
-/* if (nr == NR && arg[i] == a && arg[j] == b) return errno_; */
+/* if (nr == NR && arg[i] == val && (arg[j] OP k)) return errno_, where OP
+ * is BPF_JEQ (==) or BPF_JSET (&). */
 static void
-args_rule(long nr, int i, unsigned a, int j, unsigned b, int errno_)
-{
-	load_nr();
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 5, (unsigned)nr);
-	load_arg(i);
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, a);
-	load_arg(j);
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, b);
-	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (unsigned)errno_);
-}
-
-/* if (nr == NR && arg[i] == val && (arg[j] & mask)) return errno_; */
-static void
-cmd_flag_rule(long nr, int i, unsigned val, int j, unsigned mask, int errno_)
+two_arg_rule(long nr, int i, unsigned val, int j, unsigned op, unsigned k,
+    int errno_)
 {
 	load_nr();
 	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 5, (unsigned)nr);
 	load_arg(i);
 	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, val);
 	load_arg(j);
-	emit(BPF_JMP | BPF_JSET | BPF_K, 0, 1, mask);
+	emit(BPF_JMP | op | BPF_K, 0, 1, k);
 	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (unsigned)errno_);
 }
 
@@ -211,8 +200,8 @@ main(int argc, char **argv)
 	emit(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, NATIVE_ARCH);
 	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 	if (nonft) {
-		args_rule(SYS_socket, 0, AF_NETLINK_, 2, NETLINK_NETFILTER_,
-		    EPROTONOSUPPORT);
+		two_arg_rule(SYS_socket, 0, AF_NETLINK_, 2, BPF_JEQ,
+		    NETLINK_NETFILTER_, EPROTONOSUPPORT);
 		if (verbose)
 			fputs("oldkernel: NETLINK_NETFILTER -> "
 			    "EPROTONOSUPPORT\n", stderr);
@@ -234,7 +223,7 @@ main(int argc, char **argv)
 			fputs("oldkernel: memfd_create MFD_EXEC etc. -> EINVAL\n",
 			    stderr);
 	}
-	cmd_flag_rule(SYS_fcntl, 1, ADD_SEALS, 2,
+	two_arg_rule(SYS_fcntl, 1, ADD_SEALS, 2, BPF_JSET,
 	    SEAL_EXEC | SEAL_FUTURE_WRITE, EINVAL);
 	if (ancient) {
 		flag_rule(SYS_clone, 0, NEWCGROUP, EINVAL);
