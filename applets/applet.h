@@ -59,6 +59,17 @@ struct store;
 int pull_for_run(struct store *s, const char *name, const char *platform,
     int quiet, struct err *e);
 
+/* A JSON object of string fields {vals[i][0]: vals[i][1]}, for templates
+ * (--format); dies on failure. */
+struct json_value;
+struct table;
+struct json_value *xstring_object(const char *const vals[][2], size_t n);
+
+/* Render `tmpl` for `data`, then add the line to the table `t`, or print
+ * it when `t` is NULL; dies (2 for a template error) on failure. */
+void xtemplate_emit(const char *tmpl, const struct json_value *data,
+    struct table *t);
+
 void *xmalloc(size_t size);
 char *xstrdup(const char *s);
 

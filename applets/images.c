@@ -105,48 +105,6 @@ row_json(const struct image_row *r, int notrunc, time_t now)
 	return v;
 }
 
-static struct json_value *
-header_json(void)
-{
-	struct json_writer w;
-	struct err e = ERR_INIT;
-	struct json_value *v;
-	size_t i, len;
-	char *buf;
-
-	json_writer_init(&w, 0);
-	json_writer_begin_object(&w);
-	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
-		json_writer_key(&w, headers[i][0]);
-		json_writer_string(&w, headers[i][1]);
-	}
-	json_writer_end_object(&w);
-	if (!(buf = json_writer_finish(&w, &len, &e)) ||
-	    !(v = json_parse(buf, len, NULL, &e)))
-		die_err(&e, 1);
-	json_writer_free(&w);
-	free(buf);
-	return v;
-}
-
-/* Render `tmpl` for `data` and add it to the table or print it. */
-static void
-emit(const char *tmpl, const struct json_value *data, struct table *t)
-{
-	struct err e = ERR_INIT;
-	char *out;
-
-	if (template_render(tmpl, data, &out, &e) < 0)
-		die_err(&e, 2);
-	if (t) {
-		if (table_add(t, *out ? out : "\n", &e) < 0)
-			die_err(&e, 1);
-	} else {
-		printf("%s\n", out);
-	}
-	free(out);
-}
-
 /* -f/--filter values and the positional pattern into `f`. */
 static void
 parse_filters(struct opts *o, struct image_filter *f, const char **refs,
@@ -234,13 +192,14 @@ images_main(int argc, char **argv)
 	if (table_format(fmt, &tmpl, &is_table, &e) < 0)
 		die_err(&e, 1);
 	if (is_table) {
-		v = header_json();
-		emit(tmpl, v, &t);
+		v = xstring_object(headers,
+		    sizeof(headers) / sizeof(headers[0]));
+		xtemplate_emit(tmpl, v, &t);
 		json_free(v);
 	}
 	for (i = 0; i < nrows; i++) {
 		v = row_json(&rows[i], notrunc, now);
-		emit(tmpl, v, is_table ? &t : NULL);
+		xtemplate_emit(tmpl, v, is_table ? &t : NULL);
 		json_free(v);
 	}
 	if (is_table) {

@@ -55,47 +55,6 @@ command_text(const struct ctr *c, int trunc, char *out, size_t len)
 	snprintf(out, len, "\"%s\"", cmd);
 }
 
-static struct json_value *
-to_json(const char *const vals[][2], size_t n)
-{
-	struct json_writer w;
-	struct err e = ERR_INIT;
-	struct json_value *v;
-	size_t i, len;
-	char *buf;
-
-	json_writer_init(&w, 0);
-	json_writer_begin_object(&w);
-	for (i = 0; i < n; i++) {
-		json_writer_key(&w, vals[i][0]);
-		json_writer_string(&w, vals[i][1]);
-	}
-	json_writer_end_object(&w);
-	if (!(buf = json_writer_finish(&w, &len, &e)) ||
-	    !(v = json_parse(buf, len, NULL, &e)))
-		die_err(&e, 1);
-	json_writer_free(&w);
-	free(buf);
-	return v;
-}
-
-static void
-emit(const char *tmpl, const struct json_value *data, struct table *t)
-{
-	struct err e = ERR_INIT;
-	char *out;
-
-	if (template_render(tmpl, data, &out, &e) < 0)
-		die_err(&e, 2);
-	if (t) {
-		if (table_add(t, *out ? out : "\n", &e) < 0)
-			die_err(&e, 1);
-	} else {
-		printf("%s\n", out);
-	}
-	free(out);
-}
-
 int
 ps_main(int argc, char **argv)
 {
@@ -126,8 +85,9 @@ ps_main(int argc, char **argv)
 	if (table_format(fmt, &tmpl, &is_table, &e) < 0)
 		die_err(&e, 1);
 	if (is_table && !opt_on(&o, "quiet")) {
-		v = to_json(headers, sizeof(headers) / sizeof(headers[0]));
-		emit(tmpl, v, &t);
+		v = xstring_object(headers,
+		    sizeof(headers) / sizeof(headers[0]));
+		xtemplate_emit(tmpl, v, &t);
 		json_free(v);
 	}
 	for (i = 0; i < n; i++) {
@@ -170,8 +130,8 @@ ps_main(int argc, char **argv)
 				{ "Ports", ports }, { "Names", c->name },
 			};
 
-			v = to_json(vals, sizeof(vals) / sizeof(vals[0]));
-			emit(tmpl, v, is_table ? &t : NULL);
+			v = xstring_object(vals, sizeof(vals) / sizeof(vals[0]));
+			xtemplate_emit(tmpl, v, is_table ? &t : NULL);
 			json_free(v);
 		}
 	}

@@ -3,6 +3,9 @@
 #include <stdarg.h>
 
 #include "applet.h"
+#include "json.h"
+#include "table.h"
+#include "template.h"
 
 void
 warn_msg(const char *fmt, ...)
@@ -78,4 +81,46 @@ xstrdup(const char *s)
 	if (!p)
 		die_msg(1, "out of memory");
 	return p;
+}
+
+struct json_value *
+xstring_object(const char *const vals[][2], size_t n)
+{
+	struct json_writer w;
+	struct err e = ERR_INIT;
+	struct json_value *v;
+	size_t i, len;
+	char *buf;
+
+	json_writer_init(&w, 0);
+	json_writer_begin_object(&w);
+	for (i = 0; i < n; i++) {
+		json_writer_key(&w, vals[i][0]);
+		json_writer_string(&w, vals[i][1]);
+	}
+	json_writer_end_object(&w);
+	if (!(buf = json_writer_finish(&w, &len, &e)) ||
+	    !(v = json_parse(buf, len, NULL, &e)))
+		die_err(&e, 1);
+	json_writer_free(&w);
+	free(buf);
+	return v;
+}
+
+void
+xtemplate_emit(const char *tmpl, const struct json_value *data,
+    struct table *t)
+{
+	struct err e = ERR_INIT;
+	char *out;
+
+	if (template_render(tmpl, data, &out, &e) < 0)
+		die_err(&e, 2);
+	if (t) {
+		if (table_add(t, *out ? out : "\n", &e) < 0)
+			die_err(&e, 1);
+	} else {
+		printf("%s\n", out);
+	}
+	free(out);
 }
