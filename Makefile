@@ -164,7 +164,7 @@ $(MDIR)/%_test: tests/unit/%_test.c $(filter-out $(MDIR)/core/main.o,\
 		$(VLIBS_MUSL)
 
 # FUZZ_SMOKE: seconds each fuzz target runs inside `make check`.
-FUZZ_SMOKE ?= 10
+FUZZ_SMOKE ?= 5
 # Builds run in parallel (JOBS, default: the number of CPUs).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check:

@@ -5,7 +5,9 @@
 #   default: every tests/integration/*.test but those that test another
 #   binary: build.test (the static musl binary's own properties), cross.test
 #   (the aarch64 build), vm.test (the static binary in a VM) and
-#   valgrind.test (build/vg/rocker)
+#   valgrind.test (build/vg/rocker), and runtime.test, whose two minutes go
+#   to podman and containerd (the runtime's spec parsing is fuzzed and unit
+#   tested with ASan; `make check-asan` can name it)
 #
 # Leak detection is off: LeakSanitizer checks at exit with a ptrace-based
 # tracer child, which cannot attach once the process has joined another pid
@@ -31,7 +33,7 @@ if [ $# -eq 0 ]; then
 	set --
 	for t in "$TOP"/tests/integration/*.test; do
 		case ${t##*/} in
-		build.test|cross.test|vm.test|valgrind.test) ;;
+		build.test|cross.test|vm.test|valgrind.test|runtime.test) ;;
 		*) set -- "$@" "$t" ;;
 		esac
 	done

@@ -9,7 +9,7 @@
 # A suite is a program printing one line per check and a last line
 # "N passed, N failed". A suite that exits non-zero with no failure counted,
 # or prints no summary, counts as one failure. Each suite runs under
-# timeout(1) (SUITE_TIMEOUT seconds, default 1200: a hang fails that suite
+# timeout(1) (SUITE_TIMEOUT seconds, default 600: a hang fails that suite
 # instead of eating the whole CI budget) and its wall time is printed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -23,11 +23,11 @@ suite() {
 	name=$1; shift
 	echo "=== $name"
 	t0=$(date +%s)
-	timeout -k 30 "${SUITE_TIMEOUT:-1200}" "$@" > "$log" 2>&1
+	timeout -k 30 "${SUITE_TIMEOUT:-600}" "$@" > "$log" 2>&1
 	st=$?
 	cat "$log"
 	echo "=== $name: $(( $(date +%s) - t0 )) s"
-	[ "$st" = 124 ] && echo "=== $name: killed after ${SUITE_TIMEOUT:-1200} s"
+	[ "$st" = 124 ] && echo "=== $name: killed after ${SUITE_TIMEOUT:-600} s"
 	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$sum" ]; then
 		echo "=== $name: no summary line (exit $st)"
@@ -56,8 +56,8 @@ else
 		[ -x "$u" ] && suite "unit/${u##*/}" "$u"
 	done
 	fuzz=$(ls build/fuzz/*_fuzz 2>/dev/null)
-	[ -n "$fuzz" ] && suite "fuzz smoke (${FUZZ_SMOKE:-10}s each)" \
-		sh tests/fuzz/run.sh "${FUZZ_SMOKE:-10}" $fuzz
+	[ -n "$fuzz" ] && suite "fuzz smoke (${FUZZ_SMOKE:-5}s each)" \
+		sh tests/fuzz/run.sh "${FUZZ_SMOKE:-5}" $fuzz
 	for t in tests/integration/*.test; do
 		suite "integration/${t##*/}" sh "$t"
 	done
