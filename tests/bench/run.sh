@@ -228,10 +228,10 @@ if want ports; then
 			    awk '/receiver/ { print $(NF-2) / 1000 }'
 		}
 		echo
-		echo "Published port throughput (iperf3 -t $SECS, host -> container, Gbit/s, median of ${BENCH_PORT_RUNS:-3})"
+		echo "Published port throughput (iperf3 -t $SECS, host -> container, Gbit/s, median of ${BENCH_PORT_RUNS:-5})"
 		: > "$S/res"
 		i=0
-		while [ $i -lt "${BENCH_PORT_RUNS:-3}" ]; do
+		while [ $i -lt "${BENCH_PORT_RUNS:-5}" ]; do
 			echo "direct $(gbps "$CIP" 5201)" >> "$S/res"
 			echo "nat $(gbps 127.0.0.1 "$PN")" >> "$S/res"
 			echo "natgw $(gbps "$GW" "$PN")" >> "$S/res"
