@@ -54,7 +54,9 @@ CFLAGS ?= -Os
 MUSL_CFLAGS := -std=gnu99 $(WARN) $(CFLAGS) -ffunction-sections \
 	-fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-stack-protector $(INC) -I$(VMUSL)/include -MMD -MP
-MUSL_LDFLAGS := -static -Wl,--gc-sections
+# The build ID lets exec tell that a monitor's sealed copy is this binary
+# without comparing every byte (core/sealexe.c).
+MUSL_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=sha1
 HOST_CFLAGS := -std=gnu99 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined $(INC) \
 	-I$(VHOST)/include

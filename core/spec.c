@@ -193,30 +193,45 @@ static const char *const cap_keys[] = {
 };
 
 /* Path bookkeeping. Each enter returns the length to restore. */
+/* Append `s` to the error path, truncated to the buffer. No printf: the
+ * path changes at every node of a spec (a seccomp profile has hundreds). */
+static void
+path_put(struct pctx *p, const char *s)
+{
+	size_t n = strlen(s), room = sizeof(p->path) - 1 - p->len;
+
+	if (n > room)
+		n = room;
+	memcpy(p->path + p->len, s, n);
+	p->len += n;
+	p->path[p->len] = '\0';
+}
+
 static size_t
 enter_key(struct pctx *p, const char *key)
 {
 	size_t old = p->len;
-	int n;
 
-	n = snprintf(p->path + p->len, sizeof(p->path) - p->len, "%s%s",
-	    p->len ? "." : "", key);
-	if (n > 0)
-		p->len += (size_t)n < sizeof(p->path) - p->len ? (size_t)n :
-		    sizeof(p->path) - p->len - 1;
+	if (p->len)
+		path_put(p, ".");
+	path_put(p, key);
 	return old;
 }
 
 static size_t
 enter_idx(struct pctx *p, size_t i)
 {
+	char buf[3 * sizeof(size_t) + 3], *q = buf + sizeof(buf);
 	size_t old = p->len;
-	int n;
 
-	n = snprintf(p->path + p->len, sizeof(p->path) - p->len, "[%zu]", i);
-	if (n > 0)
-		p->len += (size_t)n < sizeof(p->path) - p->len ? (size_t)n :
-		    sizeof(p->path) - p->len - 1;
+	*--q = '\0';
+	*--q = ']';
+	do {
+		*--q = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	*--q = '[';
+	path_put(p, q);
 	return old;
 }
 

@@ -103,14 +103,17 @@ if want run; then
 		CRUN="nsenter -t $NSP -m crun"
 	fi
 	n=0
+	# rocker's root and state come through benchrun's environment (no
+	# `env` exec in rocker's rows).
+	ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate \
 	"$B" -n "${BENCH_RUN_RUNS:-20}" -w 2 \
 	    -t "Container start+stop: run --rm IMAGE true" \
-		"rocker run --rm --network none" "$RR run --rm --network none bench/bb true" \
+		"rocker run --rm --network none" "$R run --rm --network none bench/bb true" \
 		"crun run (OCI bundle)" "sh -c '$CRUN run --bundle $S/bundle c\$\$'" \
 		"runc run (OCI bundle)" "sh -c 'cd $S/bundle && runc run r\$\$'" \
 		"podman run --rm --network none (runtime runc: crun refuses this hybrid host)" "$PODMAN --runtime runc run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 bench/bb true" \
 		"floor: unshare --fork --pid --mount --uts --ipc --net chroot" "unshare --fork --pid --mount --uts --ipc --net chroot $S/rootfs /bin/true" \
-		"rocker run --rm (default bridge network: veth, IPAM)" "$RR run --rm bench/bb true" \
+		"rocker run --rm (default bridge network: veth, IPAM)" "$R run --rm bench/bb true" \
 		| tee "$T/run.out"
 	awk '/rocker run --rm --network none/ { r = $(NF-2) } /crun run/ { c = $(NF-2) }
 	     /floor/ { f = $(NF-2) }
@@ -183,9 +186,12 @@ if want exec; then
 		PX=px
 		on_exit "$PODMAN rm -f -t 0 px"
 	fi
+	# rocker's root and state come through benchrun's environment: an
+	# `env` wrapper would add its own exec to rocker's row.
+	ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate \
 	"$B" -n "${BENCH_EXEC_RUNS:-40}" -w 3 \
 	    -t "Exec into a running container: exec C true" \
-		"rocker exec" "$RR exec bx true" \
+		"rocker exec" "$R exec bx true" \
 		"nsenter -t PID -a (util-linux)" "nsenter -t $XP -a true" \
 		${PX:+"podman exec"} ${PX:+"$PODMAN exec px true"} \
 		| tee "$T/exec.out"
