@@ -98,30 +98,6 @@ die(struct job *j, struct err *e)
 
 /* --- G: the process in the container ---------------------------------- */
 
-static void
-pause_ms(int ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* Signal state from rocker must not leak into the command: ignored
- * signals stay ignored across execve(). */
-static void
-reset_signals(void)
-{
-	sigset_t none;
-	int i;
-
-	for (i = 1; i < NSIG; i++)
-		signal(i, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
 
 static int
 setup_stdio(struct job *j, struct err *e)
@@ -178,42 +154,12 @@ process_main(struct job *j)
 	if (j->cgfd >= 0)
 		close(j->cgfd);
 	j->cgfd = -1;
-	reset_signals();
+	procinit_reset_signals();
 	umask(0);
 	if (setup_stdio(j, &e) < 0)
 		die(j, &e);
-	if (procinit_set_rlimits(p, &e) < 0)
-		die(j, &e);
-	/* Without no_new_privs the kernel only takes a filter from a task
-	 * with CAP_SYS_ADMIN: install it now, while it has it (runc). */
-	if (j->filter && !p->no_new_privileges) {
-		if (seccomp_load(j->filter, j->nfilter, &e) < 0)
-			die(j, &e);
-		j->filter = NULL;
-	}
-	if (procinit_identity(p, &e) < 0)
-		die(j, &e);
-	if (procinit_check_cwd(p->cwd ? p->cwd : "/", &e) < 0) {
-		e.code = ERR_NOEXEC;
-		die(j, &e);
-	}
-	if (procinit_lookup_exe(p->args[0], p->env, j->exe, sizeof(j->exe),
-	    &e) < 0)
-		die(j, &e);
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0,
-	    0) < 0) {
-		err_sys(&e, "set no_new_privs");
-		die(j, &e);
-	}
-	umask(p->has_umask ? p->umask : 022);
-	procinit_close_fds(3, &j->sock, 1);
-	if (j->pause_ms > 0)
-		pause_ms(j->pause_ms);
-	if (j->filter && seccomp_load(j->filter, j->nfilter, &e) < 0)
-		die(j, &e);
-	execve(j->exe, p->args, p->env);
-	err_set(&e, errno == ENOENT ? ERR_NOCMD : ERR_NOEXEC,
-	    "exec: \"%s\": %s", p->args[0], strerror(errno));
+	procinit_exec(p, j->filter, j->nfilter, 3, j->sock, j->pause_ms,
+	    ERR_NOEXEC, j->exe, sizeof(j->exe), &e);
 	die(j, &e);
 }
 

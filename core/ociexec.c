@@ -38,12 +38,6 @@ enum msg_type {
 	MSG_ERROR,		/* C or G: code + message, then it exits */
 };
 
-struct msg {
-	int type;
-	int code;
-	char text[ERR_MSG_MAX];
-};
-
 /* What C and G need; built by P, copied by fork(). */
 struct job {
 	struct spec sp;		/* the container's, process replaced */
@@ -63,43 +57,15 @@ struct job {
 /* The process of P's wait, for the signal forwarder. */
 static volatile pid_t forward_to;
 
-static int
-msg_send(int sock, int type, int code, const char *text)
-{
-	struct msg m;
-	ssize_t n;
-
-	memset(&m, 0, sizeof(m));
-	m.type = type;
-	m.code = code;
-	if (text)
-		snprintf(m.text, sizeof(m.text), "%s", text);
-	do
-		n = send(sock, &m, sizeof(m), MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof(m) ? 0 : -1;
-}
-
 static void __attribute__((noreturn))
 die(struct job *j, struct err *e)
 {
-	msg_send(j->sock, MSG_ERROR, e->code, e->msg);
+	procinit_msg_send(j->sock, MSG_ERROR, e->code, e->msg);
 	_exit(rt_exit_code(e));
 }
 
 /* --- G ------------------------------------------------------------------ */
 
-static void
-reset_signals(void)
-{
-	sigset_t none;
-	int i;
-
-	for (i = 1; i < NSIG; i++)
-		signal(i, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
 
 static int
 setup_stdio(struct job *j, struct err *e)
@@ -147,36 +113,12 @@ process_main(struct job *j)
 
 	if (j->cgfd >= 0)
 		close(j->cgfd);
-	reset_signals();
+	procinit_reset_signals();
 	umask(0);
 	if (setup_stdio(j, &e) < 0)
 		die(j, &e);
-	if (procinit_set_rlimits(p, &e) < 0)
-		die(j, &e);
-	if (j->filter && !p->no_new_privileges) {
-		if (seccomp_load(j->filter, j->nfilter, &e) < 0)
-			die(j, &e);
-		j->filter = NULL;
-	}
-	if (procinit_identity(p, &e) < 0)
-		die(j, &e);
-	if (procinit_check_cwd(p->cwd ? p->cwd : "/", &e) < 0)
-		die(j, &e);
-	if (procinit_lookup_exe(p->args[0], p->env, j->exe, sizeof(j->exe),
-	    &e) < 0)
-		die(j, &e);
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0,
-	    0) < 0) {
-		err_sys(&e, "set no_new_privs");
-		die(j, &e);
-	}
-	umask(p->has_umask ? p->umask : 022);
-	procinit_close_fds(3 + j->preserve, &j->sock, 1);
-	if (j->filter && seccomp_load(j->filter, j->nfilter, &e) < 0)
-		die(j, &e);
-	execve(j->exe, p->args, p->env);
-	err_set(&e, errno == ENOENT ? ERR_NOCMD : ERR_NOEXEC,
-	    "exec: \"%s\": %s", p->args[0], strerror(errno));
+	procinit_exec(p, j->filter, j->nfilter, 3 + j->preserve, j->sock, 0,
+	    0, j->exe, sizeof(j->exe), &e);
 	die(j, &e);
 }
 
@@ -237,7 +179,7 @@ joiner_main(struct job *j)
 		process_main(j);
 	if (!into && j->cgfd >= 0 && cg_enter_v2(&j->cg, pid, &e) < 0)
 		log_debug("exec: cgroup2: %s", e.msg);
-	if (msg_send(j->sock, MSG_PID, (int)pid, NULL) < 0)
+	if (procinit_msg_send(j->sock, MSG_PID, (int)pid, NULL) < 0)
 		_exit(RT_EXIT_INTERNAL);
 	_exit(0);
 }
@@ -410,23 +352,15 @@ on_signal(int sig)
 static int
 collect(int sock, pid_t *gpid, struct err *e)
 {
-	struct msg m;
-	ssize_t n;
-	int failed = 0;
+	struct procinit_msg m;
+	int r, failed = 0;
 
 	for (;;) {
-		do
-			n = recv(sock, &m, sizeof(m), 0);
-		while (n < 0 && errno == EINTR);
-		if (n < 0 && errno == ECONNRESET)
-			continue;
-		if (n < 0)
+		r = procinit_msg_recv(sock, &m);
+		if (r < 0)
 			return err_sys(e, "read from the exec process");
-		if (n == 0)
+		if (r == 0)
 			return failed ? -1 : 0;
-		if (n != (ssize_t)sizeof(m))
-			continue;
-		m.text[sizeof(m.text) - 1] = '\0';
 		if (m.type == MSG_PID) {
 			*gpid = (pid_t)m.code;
 		} else if (m.type == MSG_ERROR && !failed) {

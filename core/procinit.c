@@ -6,15 +6,18 @@
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "caps.h"
 #include "err.h"
 #include "procinit.h"
+#include "seccomp.h"
 #include "spec.h"
 
 enum {
@@ -281,4 +284,57 @@ procinit_msg_recv(int sock, struct procinit_msg *m)
 	}
 	m->text[sizeof(m->text) - 1] = '\0';
 	return 1;
+}
+
+void
+procinit_reset_signals(void)
+{
+	sigset_t none;
+	int i;
+
+	for (i = 1; i < NSIG; i++)
+		signal(i, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int
+procinit_exec(const struct spec_process *p,
+    const struct seccomp_insn *filter, size_t nfilter, int fd_lo, int keep,
+    int pause_ms, int cwd_code, char *exe, size_t len, struct err *e)
+{
+	struct timespec ts;
+
+	if (procinit_set_rlimits(p, e) < 0)
+		return -1;
+	if (filter && !p->no_new_privileges) {
+		if (seccomp_load(filter, nfilter, e) < 0)
+			return -1;
+		filter = NULL;
+	}
+	if (procinit_identity(p, e) < 0)
+		return -1;
+	if (procinit_check_cwd(p->cwd ? p->cwd : "/", e) < 0) {
+		if (cwd_code)
+			e->code = cwd_code;
+		return -1;
+	}
+	if (procinit_lookup_exe(p->args[0], p->env, exe, len, e) < 0)
+		return -1;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0,
+	    0) < 0)
+		return err_sys(e, "set no_new_privs");
+	umask(p->has_umask ? p->umask : 022);
+	procinit_close_fds(fd_lo, &keep, 1);
+	if (pause_ms > 0) {
+		ts.tv_sec = pause_ms / 1000;
+		ts.tv_nsec = (long)(pause_ms % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	if (filter && seccomp_load(filter, nfilter, e) < 0)
+		return -1;
+	execve(exe, p->args, p->env);
+	return err_set(e, errno == ENOENT ? ERR_NOCMD : ERR_NOEXEC,
+	    "exec: \"%s\": %s", p->args[0], strerror(errno));
 }

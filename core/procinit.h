@@ -23,6 +23,8 @@
  * SOCK_SEQPACKET socket pair (runc's nsexec idea): a type of the caller's
  * own enum, a code (an errno or an err_kind) and a text.
  */
+struct seccomp_insn;
+
 struct procinit_msg {
 	int type;
 	int code;
@@ -93,5 +95,24 @@ int procinit_check_cwd(const char *cwd, struct err *e);
  * kernels without it. Never fails.
  */
 void procinit_close_fds(int lo, const int *keep, int nkeep);
+
+/* Every signal back to SIG_DFL and none blocked: what rocker ignored or
+ * blocked must not reach the command (ignored signals survive execve). */
+void procinit_reset_signals(void);
+
+/*
+ * The last steps of a process entering a container, in runc's order, then
+ * execve(): p's rlimits; the seccomp filter (`nfilter` instructions, NULL
+ * for none) at once when p has no no_new_privs (the kernel then wants
+ * CAP_SYS_ADMIN, which the identity change drops); user and capabilities;
+ * the cwd check; the command looked up in p's PATH (into exe[len]);
+ * no_new_privs; p's umask (022 by default); every fd from `fd_lo` closed
+ * but `keep`; `pause_ms` of sleep (a testing hook, 0 for none); the
+ * filter. Returns only on failure: -1 with `e` set, its code `cwd_code`
+ * when the cwd cannot be entered and `cwd_code` is not 0.
+ */
+int procinit_exec(const struct spec_process *p,
+    const struct seccomp_insn *filter, size_t nfilter, int fd_lo, int keep,
+    int pause_ms, int cwd_code, char *exe, size_t len, struct err *e);
 
 #endif
