@@ -104,8 +104,12 @@ if want run; then
 	fi
 	n=0
 	# rocker's root and state come through benchrun's environment (no
-	# `env` exec in rocker's rows).
-	ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate \
+	# `env` exec in rocker's rows); the bridge row uses a bridge of its
+	# own, removed at the end.
+	BR=rkr$$
+	on_exit "ip link del $BR; nft delete chain ip rocker post-$BR"
+	ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate ROCKER_BRIDGE=$BR \
+	ROCKER_BRIDGE_SUBNET=10.252.$(($$ % 256)).0/24 \
 	"$B" -n "${BENCH_RUN_RUNS:-20}" -w 2 \
 	    -t "Container start+stop: run --rm IMAGE true" \
 		"rocker run --rm --network none" "$R run --rm --network none bench/bb true" \
