@@ -98,7 +98,6 @@ die(struct job *j, struct err *e)
 
 /* --- G: the process in the container ---------------------------------- */
 
-
 static int
 setup_stdio(struct job *j, struct err *e)
 {

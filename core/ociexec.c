@@ -66,7 +66,6 @@ die(struct job *j, struct err *e)
 
 /* --- G ------------------------------------------------------------------ */
 
-
 static int
 setup_stdio(struct job *j, struct err *e)
 {

@@ -18,13 +18,13 @@
 #include "err.h"
 #include "spec.h"
 
+struct seccomp_insn;
+
 /*
  * One typed message between a container process and its parent over a
  * SOCK_SEQPACKET socket pair (runc's nsexec idea): a type of the caller's
  * own enum, a code (an errno or an err_kind) and a text.
  */
-struct seccomp_insn;
-
 struct procinit_msg {
 	int type;
 	int code;
