@@ -11,6 +11,9 @@
 # or prints no summary, counts as one failure. Each suite runs under
 # timeout(1) (SUITE_TIMEOUT seconds, default 600: a hang fails that suite
 # instead of eating the whole CI budget) and its wall time is printed.
+# Suites read /dev/null: CI may start make with stdin closed, and then
+# script(1) gets the pty master as fd 0 and reads back what the command
+# printed (podman -it then showed nothing).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 start=$(date +%s)
@@ -23,7 +26,7 @@ suite() {
 	name=$1; shift
 	echo "=== $name"
 	t0=$(date +%s)
-	timeout -k 30 "${SUITE_TIMEOUT:-600}" "$@" > "$log" 2>&1
+	timeout -k 30 "${SUITE_TIMEOUT:-600}" "$@" < /dev/null > "$log" 2>&1
 	st=$?
 	cat "$log"
 	echo "=== $name: $(( $(date +%s) - t0 )) s"
