@@ -217,6 +217,30 @@ lock_file(const char *dir, const char *name, int how, struct err *e)
 	return fd;
 }
 
+/* flock(how) on the container directory itself: the monitor's lock
+ * (no lock file to create and delete for each container). */
+static int
+lock_dir(const char *dir, int how, struct err *e)
+{
+	int fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return err_sys(e, "open %s", dir);
+	while (flock(fd, how) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK) {
+			close(fd);
+			return err_set(e, EWOULDBLOCK, "locked");
+		}
+		err_sys(e, "lock %s", dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int
 load(const char *state, const char *id, struct ctr *c, struct err *e)
 {
@@ -349,15 +373,6 @@ ctr_save_state(struct ctr *c, struct err *e)
 		return -1;
 	r = write_at(c->dir, "state.json", buf, len, 0600, e);
 	free(buf);
-	if (r == 0 && c->st.status == CTR_RUNNING && c->st.pid > 0) {
-		snprintf(t, sizeof(t), "%ld\n", (long)c->st.pid);
-		r = write_at(c->dir, "pid", t, strlen(t), 0600, e);
-	} else if (r == 0) {
-		char pidf[PATH_MAX];
-
-		if (io_pathf(pidf, sizeof(pidf), "%s/pid", c->dir) == 0)
-			unlink(pidf);
-	}
 	return r;
 }
 
@@ -497,17 +512,11 @@ ctr_create(const char *state, const char *name, const char *image_id,
 	buf = NULL;
 	if (!c->record)
 		goto fail;
-	/* image and layers pin the image against GC (the caller holds the
-	 * store open meanwhile, so GC cannot run before they exist). */
-	if (io_pathf(path, sizeof(path), "%s\n", image_id) < 0) {
-		err_set(e, ERR_LIMIT, "image id too long");
-		goto fail;
-	}
-	len = strlen(path);
-	if (write_at(c->dir, "image", path, len, 0600, e) < 0)
-		goto fail;
+	/* `image` pins the image against GC (the caller holds the store
+	 * open meanwhile, so GC cannot run before it exists): the image id,
+	 * then the chain ids of the rootfs, one a line. */
 	{
-		size_t tot = 1;
+		size_t tot = strlen(image_id) + 2;
 		char *lb, *q;
 
 		for (i = 0; i < n; i++)
@@ -517,19 +526,18 @@ ctr_create(const char *state, const char *name, const char *image_id,
 			err_set(e, ENOMEM, "out of memory");
 			goto fail;
 		}
-		q = lb;
+		q = lb + sprintf(lb, "%s\n", image_id);
 		for (i = 0; i < n; i++)
 			q += sprintf(q, "%s\n", chains[i]);
-		if (write_at(c->dir, "layers", lb, (size_t)(q - lb), 0600,
+		if (write_at(c->dir, "image", lb, (size_t)(q - lb), 0600,
 		    e) < 0) {
 			free(lb);
 			goto fail;
 		}
 		free(lb);
 	}
+	/* No state.json yet: a container without one is created. */
 	c->st.status = CTR_CREATED;
-	if (ctr_save_state(c, e) < 0)
-		goto fail;
 	return 0;
 fail:
 	if (fd >= 0)
@@ -637,7 +645,7 @@ ctr_monitor_lock(struct ctr *c, struct err *e)
 {
 	if (c->monfd >= 0)
 		return 0;
-	c->monfd = lock_file(c->dir, "monitor.lock", LOCK_EX | LOCK_NB, e);
+	c->monfd = lock_dir(c->dir, LOCK_EX | LOCK_NB, e);
 	if (c->monfd < 0 && e->code == EWOULDBLOCK)
 		return err_set(e, ERR_USAGE, "container %s is already "
 		    "running", c->name);
@@ -652,7 +660,7 @@ ctr_monitor_alive(const struct ctr *c)
 
 	if (c->monfd >= 0)
 		return 1;
-	fd = lock_file(c->dir, "monitor.lock", LOCK_SH | LOCK_NB, &e);
+	fd = lock_dir(c->dir, LOCK_SH | LOCK_NB, &e);
 	if (fd >= 0) {
 		close(fd);
 		return 0;
@@ -663,23 +671,18 @@ ctr_monitor_alive(const struct ctr *c)
 int
 ctr_wait_monitor(const struct ctr *c, int timeout_ms, struct err *e)
 {
-	char path[PATH_MAX];
 	int fd, waited = 0;
 
-	io_pathf(path, sizeof(path), "%s/monitor.lock", c->dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return err_sys(e, "open %s", path);
 	if (timeout_ms < 0) {
-		while (flock(fd, LOCK_SH) < 0) {
-			if (errno != EINTR) {
-				close(fd);
-				return err_sys(e, "lock %s", path);
-			}
-		}
+		fd = lock_dir(c->dir, LOCK_SH, e);
+		if (fd < 0)
+			return -1;
 		close(fd);
 		return 1;
 	}
+	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return err_sys(e, "open %s", c->dir);
 	for (;;) {
 		if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 			close(fd);
@@ -687,7 +690,7 @@ ctr_wait_monitor(const struct ctr *c, int timeout_ms, struct err *e)
 		}
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			close(fd);
-			return err_sys(e, "lock %s", path);
+			return err_sys(e, "lock %s", c->dir);
 		}
 		if (waited >= timeout_ms) {
 			close(fd);

@@ -508,24 +508,36 @@ image_volumes(const struct config *cfg, const struct imgcfg *ic,
 
 /* --- rootfs ----------------------------------------------------------- */
 
+/* The chain ids of the container's rootfs: the lines of `image` after
+ * the image id (a record made before they moved there: `layers`). */
 static int
 read_layers(struct ctr *c, char ***v, size_t *n, struct err *e)
 {
+	static const char *const files[] = { "image", "layers" };
 	char path[PATH_MAX], line[256];
+	size_t i;
 	FILE *f;
 
-	io_pathf(path, sizeof(path), "%s/layers", c->dir);
-	f = fopen(path, "re");
-	if (!f)
-		return err_sys(e, "open %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] && push(v, n, line, e) < 0) {
-			fclose(f);
-			return -1;
+	for (i = 0; i < 2 && *n == 0; i++) {
+		int skip = i == 0;
+
+		io_pathf(path, sizeof(path), "%s/%s", c->dir, files[i]);
+		f = fopen(path, "re");
+		if (!f)
+			return err_sys(e, "open %s", path);
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (skip) {
+				skip = 0;
+				continue;
+			}
+			if (line[0] && push(v, n, line, e) < 0) {
+				fclose(f);
+				return -1;
+			}
 		}
+		fclose(f);
 	}
-	fclose(f);
 	return 0;
 }
 
@@ -562,7 +574,8 @@ create_rootfs_mount(const struct config *cfg, struct ctr *c, struct err *e)
 	const char *drv = json_str(ctr_get(c, "Driver"));
 	size_t n = 0, i;
 	struct store s;
-	int ret = -1, cwd = -1;
+	struct err e2 = ERR_INIT;
+	int ret = -1, cwd = -1, r;
 
 	if (drv && strcmp(drv, "copy") == 0)
 		return 0;
@@ -585,6 +598,16 @@ create_rootfs_mount(const struct config *cfg, struct ctr *c, struct err *e)
 	if (store_overlay_opts(&s, (const char *const *)rev, n, c->id, data,
 	    MOUNT_DATA_MAX, e) < 0)
 		goto out;
+	/* The mount points layer on top when it fits the image; without it
+	 * the init creates the mount points in the upper dir. */
+	r = store_mountpoints(&s, (const char *const *)rev, n, &e2);
+	if (r < 0)
+		log_debug("create: no mount points layer: %s", e2.msg);
+	if (r > 0 && strncmp(data, "lowerdir=", 9) == 0 &&
+	    strlen(data) + 6 < MOUNT_DATA_MAX) {
+		memmove(data + 14, data + 9, strlen(data + 9) + 1);
+		memcpy(data + 9, "init:", 5);
+	}
 	/* The options are relative to the store root. */
 	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cwd < 0 || fchdir(s.rootfd) < 0) {

@@ -173,7 +173,8 @@ user_read(int cdir, const char *name, struct image_user *u, struct err *e)
 {
 	char *buf = NULL, *line, *save = NULL;
 	char (*v)[DIGEST_MAX];
-	long pid;
+	struct json_value *st = NULL;
+	int64_t pid;
 	int dfd, r = -1;
 
 	memset(u, 0, sizeof(*u));
@@ -189,15 +190,22 @@ user_read(int cdir, const char *name, struct image_user *u, struct err *e)
 		r = 1;
 		goto out;
 	}
-	if (digest_line(buf, u->image, e) < 0) {
+	/* The image id, then the chain ids of the rootfs (a record made
+	 * before they moved there has them in a file `layers`). */
+	line = strtok_r(buf, "\n", &save);
+	if (digest_line(line ? line : "", u->image, e) < 0) {
 		err_ctx(e, "image");
 		goto out;
 	}
-	free(buf);
-	if (read_small(dfd, "layers", &buf, e) < 0)
-		goto out;
-	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
-	    line = strtok_r(NULL, "\n", &save)) {
+	line = strtok_r(NULL, "\n", &save);
+	if (!line) {
+		free(buf);
+		if (read_small(dfd, "layers", &buf, e) < 0)
+			goto out;
+		save = NULL;
+		line = buf ? strtok_r(buf, "\n", &save) : NULL;
+	}
+	for (; line; line = strtok_r(NULL, "\n", &save)) {
 		if (!line[strspn(line, " \t\r")])
 			continue;
 		if (u->nchains >= IMAGE_USER_LAYERS_MAX) {
@@ -218,16 +226,25 @@ user_read(int cdir, const char *name, struct image_user *u, struct err *e)
 		u->nchains++;
 	}
 	free(buf);
-	if (read_small(dfd, "pid", &buf, e) < 0)
+	buf = NULL;
+	if (read_small(dfd, "state.json", &buf, e) < 0)
 		goto out;
-	if (buf) {
-		pid = strtol(buf, NULL, 10);
+	if (buf && (st = json_parse(buf, strlen(buf), NULL, e)) == NULL) {
+		err_ctx(e, "state.json");
+		goto out;
+	}
+	if (st && json_bool(json_get(st, "Running"))) {
+		if (json_int(json_get(st, "Pid"), &pid, e) < 0) {
+			err_ctx(e, "state.json: Pid");
+			goto out;
+		}
 		u->running = pid > 0 && (kill((pid_t)pid, 0) == 0 ||
 		    errno == EPERM);
 	}
 	r = 0;
 out:
 	free(buf);
+	json_free(st);
 	close(dfd);
 	if (r != 0) {
 		free(u->chains);

@@ -182,10 +182,11 @@ finish(const struct config *cfg, struct ctr *c, struct mon *m, int code,
 	c->st.exit_code = code;
 	c->st.pid = 0;
 	c->st.finished_ns = ctr_now_ns();
-	ctr_save_state(c, &e);
-	if (auto_remove)
-		create_remove(cfg, c, CREATE_RM_VOLUMES |
-		    (cg_gone ? CREATE_RM_CGROUP_GONE : 0), &e);
+	/* A container removed needs no final state; one that could not be
+	 * removed records it. */
+	if (!auto_remove || create_remove(cfg, c, CREATE_RM_VOLUMES |
+	    (cg_gone ? CREATE_RM_CGROUP_GONE : 0), &e) < 0)
+		ctr_save_state(c, &e);
 }
 
 int

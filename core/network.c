@@ -911,6 +911,9 @@ save_ctr(struct ctr *c, const struct net_ctr *nc, struct err *e)
 	size_t len;
 	int r;
 
+	/* No file is what net_ctr_load() reads as --network none. */
+	if (nc->mode == NET_MODE_NONE && strcmp(nc->network, "none") == 0)
+		return 0;
 	json_writer_init(&w, 1);
 	json_writer_begin_object(&w);
 	json_writer_key(&w, "Mode");

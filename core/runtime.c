@@ -284,36 +284,46 @@ reopen_after_mount(int rootfd, const char *dest, int *fd, char *pp,
 	return 0;
 }
 
-/* v1 and hybrid hosts: a tmpfs with a read-only bind of the container's own
- * cgroup in each hierarchy, as runc does. */
-static int
-mount_cgroup_v1(struct child *c, int rootfd, const char *dest,
-    unsigned long flags, struct err *e)
-{
-	char pp[64], src[PATH_MAX], sub[PATH_MAX], mi[256];
-	int fd = -1, sfd = -1, ret = -1;
-	FILE *f = NULL;
-	char *line = NULL, *p, *mp, *fstype, *opts;
-	size_t cap = 0;
+/* mount_setattr(2) (Linux 5.12; the number is the same on every arch). */
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+struct rk_mount_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+enum {
+	RK_MOUNT_ATTR_RDONLY = 0x1, RK_MOUNT_ATTR_NOSUID = 0x2,
+	RK_MOUNT_ATTR_NODEV = 0x4, RK_MOUNT_ATTR_NOEXEC = 0x8,
+	RK_AT_RECURSIVE = 0x8000,
+};
 
-	if (beneath_mountpoint(rootfd, dest, 1, 0755, pp, sizeof(pp), &fd,
-	    e) < 0)
-		return -1;
-	if (mount("tmpfs", pp, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	    "mode=755") < 0) {
-		err_sys(e, "mount tmpfs on %s", dest);
-		goto out;
-	}
-	close(fd);
-	fd = -1;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f) {
-		err_sys(e, "open /proc/self/mountinfo");
-		goto out;
-	}
-	while (getline(&line, &cap, f) > 0) {
+/* Make the mount at O_PATH `fd` and every mount below it read-only,
+ * nosuid, nodev, noexec in one call; -1 with errno (ENOSYS before 5.12). */
+static int
+seal_tree(int fd)
+{
+	struct rk_mount_attr a = {
+		RK_MOUNT_ATTR_RDONLY | RK_MOUNT_ATTR_NOSUID |
+		RK_MOUNT_ATTR_NODEV | RK_MOUNT_ATTR_NOEXEC, 0, 0, 0
+	};
+
+	return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH |
+	    RK_AT_RECURSIVE, &a, sizeof(a));
+}
+
+/* The next cgroup or cgroup2 mount of mountinfo `f` directly under
+ * `root` (one path component, left in *line): its name, or NULL at the
+ * end. *mp gets its mount point. */
+static char *
+next_cgroup_mount(FILE *f, const char *root, char **line, size_t *cap,
+    char **mp)
+{
+	size_t rl = strlen(root);
+	char *p, *fstype, *opts, *name;
+
+	while (getline(line, cap, f) > 0) {
 		/* id parent maj:min root mountpoint opts - type src ... */
-		p = strstr(line, " - ");
+		p = strstr(*line, " - ");
 		if (!p)
 			continue;
 		fstype = p + 3;
@@ -324,51 +334,112 @@ mount_cgroup_v1(struct child *c, int rootfd, const char *dest,
 		if (strcmp(fstype, "cgroup") != 0 &&
 		    strcmp(fstype, "cgroup2") != 0)
 			continue;
-		mp = line;
-		for (int k = 0; k < 4 && mp; k++) {
-			mp = strchr(mp, ' ');
-			if (mp)
-				mp++;
+		*mp = *line;
+		for (int k = 0; k < 4 && *mp; k++) {
+			*mp = strchr(*mp, ' ');
+			if (*mp)
+				(*mp)++;
 		}
-		if (!mp)
-			continue;
-		opts = strchr(mp, ' ');
-		if (!opts)
+		if (!*mp || !(opts = strchr(*mp, ' ')))
 			continue;
 		*opts = '\0';
-		if (strncmp(mp, c->cgroup_root, strlen(c->cgroup_root)) != 0 ||
-		    mp[strlen(c->cgroup_root)] != '/')
+		if (strncmp(*mp, root, rl) != 0 || (*mp)[rl] != '/')
 			continue;
-		/* mp = /sys/fs/cgroup/NAME */
-		io_pathf(mi, sizeof(mi), "%s", mp + strlen(c->cgroup_root) + 1);
+		name = *mp + rl + 1;
+		if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+		    strcmp(name, "..") == 0)
+			continue;
+		return name;
+	}
+	return NULL;
+}
+
+/*
+ * v1 and hybrid hosts: a tmpfs with a read-only bind of the container's own
+ * cgroup in each hierarchy, as runc does. The tmpfs is new and the
+ * container has not run yet, so its directories are made and opened
+ * relative to its root, with no path walk. A read-only tmpfs and its binds
+ * are sealed with one recursive mount_setattr(2) where the kernel has it.
+ */
+static int
+mount_cgroup_v1(struct child *c, int rootfd, const char *dest,
+    unsigned long flags, struct err *e)
+{
+	char pp[64], src[PATH_MAX], *mi;
+	int fd = -1, sfd = -1, ret = -1, sealed = 0;
+	FILE *f = NULL;
+	char *line = NULL, *mp;
+	size_t cap = 0;
+
+	if (beneath_mountpoint(rootfd, dest, 1, 0755, pp, sizeof(pp), &fd,
+	    e) < 0)
+		return -1;
+	if (mount("tmpfs", pp, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    "mode=755") < 0) {
+		err_sys(e, "mount tmpfs on %s", dest);
+		goto out;
+	}
+	if (reopen_after_mount(rootfd, dest, &fd, pp, sizeof(pp), e) < 0)
+		goto out;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f) {
+		err_sys(e, "open /proc/self/mountinfo");
+		goto out;
+	}
+	while ((mi = next_cgroup_mount(f, c->cgroup_root, &line, &cap,
+	    &mp))) {
 		if (io_pathf(src, sizeof(src), "%s%s", mp, c->cgroup_path) >=
-		    (int)sizeof(src) || io_pathf(sub, sizeof(sub), "%s/%s",
-		    dest, mi) >= (int)sizeof(sub))
+		    (int)sizeof(src))
 			continue;
 		if (source_is_dir(src) != 1)
 			io_pathf(src, sizeof(src), "%s", mp);
-		if (beneath_mountpoint(rootfd, sub, 1, 0755, pp, sizeof(pp),
-		    &sfd, e) < 0)
-			goto out;
-		if (mount(src, pp, NULL, MS_BIND | MS_REC, NULL) < 0) {
-			err_sys(e, "bind %s on %s", src, sub);
+		if (mkdirat(fd, mi, 0755) < 0 && errno != EEXIST) {
+			err_sys(e, "create %s/%s", dest, mi);
 			goto out;
 		}
-		if (reopen_after_mount(rootfd, sub, &sfd, pp, sizeof(pp),
-		    e) < 0)
+		sfd = openat(fd, mi, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (sfd < 0) {
+			err_sys(e, "open %s/%s", dest, mi);
 			goto out;
-		if (remount_bind(pp, MS_RDONLY | MS_NOSUID | MS_NODEV |
-		    MS_NOEXEC, e) < 0)
+		}
+		snprintf(pp, sizeof(pp), "/proc/self/fd/%d", sfd);
+		if (mount(src, pp, NULL, MS_BIND | MS_REC, NULL) < 0) {
+			err_sys(e, "bind %s on %s/%s", src, dest, mi);
 			goto out;
+		}
 		close(sfd);
 		sfd = -1;
 	}
+	/* The binds are always read-only; the tmpfs when asked. */
 	if (flags & MS_RDONLY) {
-		if (reopen_after_mount(rootfd, dest, &fd, pp, sizeof(pp),
-		    e) < 0)
+		if (seal_tree(fd) == 0)
+			sealed = 1;
+		else if (errno != ENOSYS && errno != EPERM) {
+			err_sys(e, "make %s read-only", dest);
 			goto out;
-		if (mount(NULL, pp, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID |
-		    MS_NODEV | MS_NOEXEC, "mode=755") < 0) {
+		}
+	}
+	if (!sealed) {
+		/* One remount a bind, then the tmpfs. */
+		rewind(f);
+		while ((mi = next_cgroup_mount(f, c->cgroup_root, &line,
+		    &cap, &mp))) {
+			sfd = openat(fd, mi, O_PATH | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			if (sfd < 0)
+				continue;
+			snprintf(pp, sizeof(pp), "/proc/self/fd/%d", sfd);
+			if (remount_bind(pp, MS_RDONLY | MS_NOSUID |
+			    MS_NODEV | MS_NOEXEC, e) < 0)
+				goto out;
+			close(sfd);
+			sfd = -1;
+		}
+		snprintf(pp, sizeof(pp), "/proc/self/fd/%d", fd);
+		if ((flags & MS_RDONLY) && mount(NULL, pp, NULL, MS_REMOUNT |
+		    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		    "mode=755") < 0) {
 			err_sys(e, "remount %s read-only", dest);
 			goto out;
 		}

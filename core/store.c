@@ -1753,6 +1753,118 @@ append(char *out, size_t outsz, size_t *len, struct err *e,
 	return 0;
 }
 
+/* ---- the mount points layer ---- */
+
+static const char *const mountpoint_files[] = {
+	"etc/hosts", "etc/hostname", "etc/resolv.conf",
+};
+
+/* 1 if the mount points layer fits the image (see store_mountpoints()). */
+static int
+mountpoints_fit(struct store *s, const char *const *chain_ids, size_t n)
+{
+	struct err e = ERR_INIT;
+	char path[PATH_REL];
+	struct stat sb;
+	const char *hex;
+	size_t i, k;
+	int seen = 0, fd, opaque;
+
+	for (i = n; i-- > 0;) {
+		if (check_sha256(chain_ids[i], "layer", &hex, &e) < 0)
+			return 0;
+		snprintf(path, sizeof(path), "layers/%s/diff/etc", hex);
+		if (fstatat(s->rootfd, path, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return 0;
+		}
+		if (!S_ISDIR(sb.st_mode))
+			return 0;
+		if (!seen && ((sb.st_mode & 07777) != 0755 || sb.st_uid ||
+		    sb.st_gid))
+			return 0;
+		seen = 1;
+		for (k = 0; k < sizeof(mountpoint_files) /
+		    sizeof(mountpoint_files[0]); k++) {
+			snprintf(path, sizeof(path), "layers/%s/diff/%s", hex,
+			    mountpoint_files[k]);
+			if (fstatat(s->rootfd, path, &sb,
+			    AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+				return 0;
+		}
+		/* An opaque etc/ hides the layers below. */
+		snprintf(path, sizeof(path), "layers/%s/diff/etc", hex);
+		fd = openat(s->rootfd, path, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		opaque = fgetxattr(fd, "trusted.overlay.opaque", NULL, 0) > 0 ||
+		    fgetxattr(fd, "user.overlay.opaque", NULL, 0) > 0;
+		close(fd);
+		if (opaque)
+			break;
+	}
+	return 1;
+}
+
+int
+store_mountpoints(struct store *s, const char *const *chain_ids, size_t n,
+    struct err *e)
+{
+	char path[32], rel[64];
+	struct stat sb;
+	size_t k;
+	int lockfd, dfd = -1, fd;
+
+	if (!mountpoints_fit(s, chain_ids, n))
+		return 0;
+	if (fstatat(s->rootfd, "init/etc/resolv.conf", &sb,
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode))
+		return 1;
+	if (stage_new(s, STAGE_DIR, path, &lockfd, &dfd, e) < 0)
+		return -1;
+	if (fchmod(dfd, 0755) < 0 || mkdirat(dfd, "etc", 0755) < 0) {
+		err_sys(e, "create %s/%s/etc", s->root, path);
+		goto fail;
+	}
+	snprintf(rel, sizeof(rel), "%s/etc", path);
+	if (fchmodat(s->rootfd, rel, 0755, 0) < 0) {
+		err_sys(e, "chmod %s/%s", s->root, rel);
+		goto fail;
+	}
+	for (k = 0; k < sizeof(mountpoint_files) / sizeof(mountpoint_files[0]);
+	    k++) {
+		fd = openat(dfd, mountpoint_files[k], O_WRONLY | O_CREAT |
+		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 || fchmod(fd, 0644) < 0) {
+			err_sys(e, "create %s/%s/%s", s->root, path,
+			    mountpoint_files[k]);
+			if (fd >= 0)
+				close(fd);
+			goto fail;
+		}
+		close(fd);
+	}
+	/* Another container may have put it there first: theirs is the
+	 * same. */
+	if (renameat(s->rootfd, path, s->rootfd, "init") < 0 &&
+	    errno != EEXIST && errno != ENOTEMPTY) {
+		err_sys(e, "rename %s/%s to init", s->root, path);
+		goto fail;
+	}
+	close(dfd);
+	if (fstatat(s->rootfd, path, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		stage_drop(s, path, &lockfd);
+	else
+		stage_done(s, path, &lockfd);
+	return 1;
+fail:
+	close(dfd);
+	stage_drop(s, path, &lockfd);
+	return full_hint(s, e);
+}
+
 int
 store_overlay_opts(struct store *s, const char *const *chain_ids,
     size_t n, const char *rw_id, char *out, size_t outsz, struct err *e)

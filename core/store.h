@@ -332,6 +332,22 @@ int store_rw_create(struct store *s, const char *id, struct err *e);
 int store_rw_remove(struct store *s, const char *id, struct err *e);
 
 /*
+ * The mount points layer: init/etc/{hosts,hostname,resolv.conf}, empty
+ * files in a root-owned 0755 etc/, made once per store (staged in tmp/,
+ * renamed into place) and never changed. Put on top of an image's layers
+ * it gives a container the files its /etc/hosts, /etc/hostname and
+ * /etc/resolv.conf are bound onto, so starting one creates nothing in its
+ * upper dir (no copy-up of /etc). It only fits an image (`chain_ids`, base
+ * first) none of whose layers has any of the three files and whose top
+ * etc/ is a root-owned 0755 directory, or that has none: anything else
+ * (etc/ a symlink or whited out, another mode or owner) would look
+ * different through it. Returns 1 when the layer exists and fits, 0 when
+ * it does not fit, -1 on error.
+ */
+int store_mountpoints(struct store *s, const char *const *chain_ids,
+    size_t n, struct err *e);
+
+/*
  * Build the overlay mount data for layers `chain_ids[0..n-1]`, given base
  * first as in an image, into `out` (`outsz` bytes):
  *	"lowerdir=l/<top>:...:l/<base>[,upperdir=rw/<id>/upper,
