@@ -193,14 +193,14 @@ state_parse(const char *buf, size_t len, struct ctr_state *st,
 	return 0;
 }
 
+/* Open `path` with `flags` and flock(how) it; the fd, or -1 (the code
+ * EWOULDBLOCK when LOCK_NB finds it taken). */
 static int
-lock_file(const char *dir, const char *name, int how, struct err *e)
+lock_path(const char *path, int flags, int how, struct err *e)
 {
-	char path[PATH_MAX];
 	int fd;
 
-	io_pathf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return err_sys(e, "open %s", path);
 	while (flock(fd, how) < 0) {
@@ -217,28 +217,21 @@ lock_file(const char *dir, const char *name, int how, struct err *e)
 	return fd;
 }
 
-/* flock(how) on the container directory itself: the monitor's lock
- * (no lock file to create and delete for each container). */
+static int
+lock_file(const char *dir, const char *name, int how, struct err *e)
+{
+	char path[PATH_MAX];
+
+	io_pathf(path, sizeof(path), "%s/%s", dir, name);
+	return lock_path(path, O_RDWR | O_CREAT, how, e);
+}
+
+/* The monitor's lock: the container directory itself (no lock file to
+ * create and delete for each container). */
 static int
 lock_dir(const char *dir, int how, struct err *e)
 {
-	int fd;
-
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return err_sys(e, "open %s", dir);
-	while (flock(fd, how) < 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno == EWOULDBLOCK) {
-			close(fd);
-			return err_set(e, EWOULDBLOCK, "locked");
-		}
-		err_sys(e, "lock %s", dir);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return lock_path(dir, O_RDONLY | O_DIRECTORY, how, e);
 }
 
 static int

@@ -5,16 +5,16 @@
  *
  *	STATE/containers/<id>/
  *		container.json	what `run` was asked for (Docker's Config,
- *				HostConfig and Mounts), written once at
- *				create; read by ps, inspect, start
+ *				HostConfig and Mounts), written at create;
+ *				read by ps, inspect, start
  *		config.json	the OCI runtime spec (the bundle's config)
  *		state.json	Status, Pid, ExitCode, OOMKilled, StartedAt,
- *				FinishedAt, Error: written by the monitor
- *		image		the image id (image GC contract, see image.h)
- *		layers		chain ids the container needs, one per line
- *		pid		the init's pid while it runs
+ *				FinishedAt, Error: written by the monitor;
+ *				none yet means created
+ *		image		the image id, then the chain ids the container
+ *				needs, one a line (image GC contract, image.h)
  *		lock		flock: serialises start / stop / rm
- *		monitor.lock	flock held by the monitor while it lives: a
+ *		(the directory)	flock held by the monitor while it lives: a
  *				container whose record says "running" while
  *				this lock is free has lost its monitor (host
  *				reboot, kill -9) and is reported as exited
@@ -72,7 +72,7 @@ struct ctr {
 	struct json_value *record; /* container.json, owned */
 	struct ctr_state st;
 	int lockfd;		/* `lock` while held, else -1 */
-	int monfd;		/* monitor.lock while held, else -1 */
+	int monfd;		/* the directory, locked, else -1 */
 };
 
 /*
@@ -110,18 +110,19 @@ int ctr_lock(struct ctr *c, struct err *e);
 void ctr_unlock(struct ctr *c);
 
 /*
- * Take monitor.lock exclusively without waiting: 0 when taken (the caller
- * is now the monitor), ERR_USAGE "container is already running" when a
- * monitor holds it. Released by ctr_close() or process exit.
+ * Take the monitor lock (on the directory) exclusively without waiting:
+ * 0 when taken (the caller is now the monitor), ERR_USAGE "container is
+ * already running" when a monitor holds it. Released by ctr_close() or
+ * process exit.
  */
 int ctr_monitor_lock(struct ctr *c, struct err *e);
 
-/* 1 if a monitor holds monitor.lock, else 0. */
+/* 1 if a monitor holds the monitor lock, else 0. */
 int ctr_monitor_alive(const struct ctr *c);
 
 /*
- * Wait until no monitor holds monitor.lock: forever when timeout_ms < 0.
- * Returns 1 when free, 0 on timeout, -1 on error.
+ * Wait until no monitor holds the monitor lock: forever when
+ * timeout_ms < 0. Returns 1 when free, 0 on timeout, -1 on error.
  */
 int ctr_wait_monitor(const struct ctr *c, int timeout_ms, struct err *e);
 

@@ -41,7 +41,7 @@
 
 enum {
 	IMAGE_USERS_MAX = 100000,	/* containers read */
-	IMAGE_USER_LAYERS_MAX = 1000,	/* chain ids in one layers file */
+	IMAGE_USER_LAYERS_MAX = 1000,	/* chain ids one container lists */
 	IMAGE_SHORT_ID = 12,		/* hex digits Docker shows */
 };
 
@@ -59,8 +59,8 @@ struct image_user {
  * (NULL and 0 when there is no container or no containers/ directory),
  * released with image_users_free(). A container directory without an
  * image file is skipped (not created yet, or being removed); a malformed
- * image or layers file is an error, so that nothing is deleted when it is
- * unclear what is in use. Returns 0 or -1.
+ * image, layers (older records) or state.json file is an error, so that
+ * nothing is deleted when it is unclear what is in use. Returns 0 or -1.
  */
 int image_users(const char *state, struct image_user **out, size_t *n,
     struct err *e);
@@ -68,8 +68,8 @@ int image_users(const char *state, struct image_user **out, size_t *n,
 void image_users_free(struct image_user *u, size_t n);
 
 /*
- * Every chain id that containers pin, for store_gc(): their layers files
- * and the layers of their images that are still in the store. *out is a
+ * Every chain id that containers pin, for store_gc(): the chain ids they
+ * list and the layers of their images that are still in the store. *out is a
  * heap array of heap strings (free with image_strv_free()). 0 or -1.
  */
 int image_pinned(struct store *s, const struct image_user *u, size_t nu,

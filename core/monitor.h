@@ -1,14 +1,15 @@
 /* monitor.h - the per-container monitor (the role conmon plays for podman)
  *
- * One process per running container owns it: it holds monitor.lock for as
- * long as it lives, starts the container from its bundle with the runtime,
- * moves the container's stdio between the user's terminal (attached) and
- * the json-file log, records the start and the exit (status, time, OOM
- * kill) in state.json, and cleans up when the container exits: the cgroup,
- * the rootfs mount and, with --rm, the container itself. The container's
- * init dies with its monitor (PR_SET_PDEATHSIG), so a container never runs
- * unsupervised; a monitor killed with SIGKILL leaves a record that says
- * "running" with a free monitor.lock, which readers report as exited.
+ * One process per running container owns it: it holds the monitor lock
+ * (an flock on the container directory) for as long as it lives, starts
+ * the container from its bundle with the runtime, moves the container's
+ * stdio between the user's terminal (attached) and the json-file log,
+ * records the start and the exit (status, time, OOM kill) in state.json,
+ * and cleans up when the container exits: the cgroup, the rootfs mount
+ * and, with --rm, the container itself. The container's init dies with
+ * its monitor (PR_SET_PDEATHSIG), so a container never runs unsupervised;
+ * a monitor killed with SIGKILL leaves a record that says "running" with a
+ * free monitor lock, which readers report as exited.
  */
 #ifndef ROCKER_MONITOR_H
 #define ROCKER_MONITOR_H
