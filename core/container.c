@@ -400,6 +400,7 @@ ctr_create(const char *state, const char *name, const char *image_id,
 		return err_sys(e, "create %s", state);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return err_sys(e, "create %s", path);
+	io_spread_subdirs(path);
 	io_pathf(path, sizeof(path), "%s/names", state);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return err_sys(e, "create %s", path);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -166,4 +167,25 @@ io_pathf(char *buf, size_t size, const char *fmt, ...)
 		return -1;
 	}
 	return 0;
+}
+
+/* <linux/fs.h>'s inode flags ioctls (an int despite the "long"). */
+#define RK_FS_IOC_GETFLAGS	_IOR('f', 1, long)
+#define RK_FS_IOC_SETFLAGS	_IOW('f', 2, long)
+#define RK_FS_TOPDIR_FL		0x00020000
+
+void
+io_spread_subdirs(const char *path)
+{
+	int fd, flags = 0;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, RK_FS_IOC_GETFLAGS, &flags) == 0 &&
+	    !(flags & RK_FS_TOPDIR_FL)) {
+		flags |= RK_FS_TOPDIR_FL;
+		ioctl(fd, RK_FS_IOC_SETFLAGS, &flags);
+	}
+	close(fd);
 }

@@ -64,4 +64,17 @@ int io_write_all(int fd, const void *buf, size_t len, struct err *e);
 int io_pathf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Ask the filesystem to spread the subdirectories of directory `path` over
+ * the disk: ext4's FS_TOPDIR_FL ("chattr +T"), with which the Orlov
+ * allocator puts each new subdirectory, and so the files made in it, in a
+ * little-used block group rather than in its parent's. For directories
+ * whose subdirectories come and go, unrelated to each other (a container
+ * each): new inodes are then not taken where the last containers were
+ * just deleted, which on an ext4 without a journal costs a scan past
+ * every inode freed in the last minutes. Best effort: other filesystems
+ * have no such flag and nothing happens.
+ */
+void io_spread_subdirs(const char *path);
+
 #endif

@@ -826,6 +826,13 @@ store_open(struct store *s, const char *root, enum store_mode mode,
 			err_sys(e, "mkdir %s", layout[i]);
 			goto fail;
 		}
+	/* Containers' rw layers come and go: spread them (io.h). */
+	{
+		char rw[PATH_MAX];
+
+		if (io_pathf(rw, sizeof(rw), "%s/rw", root) == 0)
+			io_spread_subdirs(rw);
+	}
 	s->lockfd = openat(s->rootfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW, 0600);
 	if (s->lockfd < 0) {
