@@ -5,7 +5,7 @@
  *                 LABEL CMD [LABEL CMD...]
  *
  * CMD is one shell word; it runs through "/bin/sh -c 'exec CMD'" when it
- * holds shell syntax, otherwise it is split on spaces and executed
+ * holds shell syntax, otherwise it is split on blanks and executed
  * directly (so tiny commands are not charged for a shell). Each round runs
  * every command once, in order, so drift on the machine hits all alike.
  * With -u N, an extra column shows N / median seconds (e.g. MB/s for an
@@ -70,8 +70,8 @@ run_once(struct cmd *c)
 		argv[n++] = buf;
 	} else {
 		snprintf(buf, sizeof(buf), "%s", c->line);
-		for (p = strtok(buf, " "); p && n < MAX_ARGS - 1;
-		    p = strtok(NULL, " "))
+		for (p = strtok(buf, " \t"); p && n < MAX_ARGS - 1;
+		    p = strtok(NULL, " \t"))
 			argv[n++] = p;
 	}
 	argv[n] = NULL;

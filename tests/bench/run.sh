@@ -54,7 +54,10 @@ if want pull; then
 		PODMAN="podman --root $S/podroot --runroot $S/podrun \
 			--cgroup-manager cgroupfs --events-backend file \
 			--storage-driver overlay"
-		"$B" -n "${BENCH_PULL_RUNS:-3}" -c "rm -rf $S; mkdir -p $S" \
+		# podman's overlay driver bind-mounts its own overlay/ dir:
+		# unmount it before each fresh start and at the end.
+		on_exit "umount $S/podroot/overlay"
+		"$B" -n "${BENCH_PULL_RUNS:-3}" -c "umount $S/podroot/overlay 2>/dev/null; rm -rf $S; mkdir -p $S" \
 		    -t "Cold pull of big:latest (112 MiB, 3 layers) from 127.0.0.1" \
 			"rocker pull" "env ROCKER_ROOT=$S/rocker $R pull -q $REG_HOST/big:latest" \
 			"podman pull" "$PODMAN pull -q --tls-verify=false $REG_HOST/big:latest" \
@@ -89,6 +92,7 @@ if want run; then
 	PODMAN="podman --root $S/podroot --runroot $S/podrun \
 		--cgroup-manager cgroupfs --events-backend file \
 		--storage-driver overlay"
+	on_exit "$PODMAN system reset -f; umount $S/podroot/overlay"
 	$PODMAN import -q "$S/rootfs.tar" bench/bb >/dev/null 2>&1 || true
 	# crun 1.8 refuses this host's hybrid cgroups: it runs in a mount
 	# namespace without /sys/fs/cgroup/unified (one long-lived namespace,
@@ -149,6 +153,7 @@ if want runtime; then
 	PODMAN="podman --root $S/podroot --runroot $S/podrun \
 		--cgroup-manager cgroupfs --events-backend file \
 		--storage-driver overlay"
+	on_exit "$PODMAN system reset -f; umount $S/podroot/overlay"
 	PR=""
 	$PODMAN import -q "$S/rootfs.tar" bench/bb >/dev/null 2>&1 && PR=1
 	PU="--network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768"
@@ -183,10 +188,12 @@ if want exec; then
 	PODMAN="podman --root $S/podroot --runroot $S/podrun \
 		--cgroup-manager cgroupfs --events-backend file \
 		--storage-driver overlay"
+	on_exit "$PODMAN system reset -f; umount $S/podroot/overlay"
 	PX=""
 	if $PODMAN import -q "$S/rootfs.tar" bench/bb >/dev/null 2>&1 &&
-	    $PODMAN run -d --network none --name px bench/bb sleep 100000 \
-	    >/dev/null 2>&1; then
+	    $PODMAN --runtime runc run -d --network none --ulimit \
+	    nofile=20000:20000 --ulimit nproc=32768:32768 --name px bench/bb \
+	    sleep 100000 >/dev/null 2>&1; then
 		PX=px
 		on_exit "$PODMAN rm -f -t 0 px"
 	fi
