@@ -64,7 +64,7 @@ struct fsck {
 
 static const char *const kind_names[] = {
 	"?", "blob", "layer", "link", "image", "reference", "container",
-	"rw layer", "stray entry",
+	"rw layer", "stray entry", "mount points layer",
 };
 
 /* ---- small helpers ---- */
@@ -1112,6 +1112,12 @@ fsck_store(struct store *s, const struct fsck_opts *o,
 	fix_images(&c);
 	if (check_containers(&c, e) < 0)
 		goto out;
+	/* Every container sees init/: anything in it but the three empty
+	 * files would show in all of them. Removed, the next run makes it
+	 * again. */
+	if (store_mountpoints_sound(s) == 0)
+		found_discard(&c, FSCK_MOUNTPOINTS, "init", "not just the "
+		    "three empty mount point files", "init");
 	ret = 0;
 out:
 	strs_free(&c.blobs);

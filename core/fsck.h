@@ -51,6 +51,7 @@ enum fsck_kind {
 	FSCK_CONTAINER,
 	FSCK_RW,		/* a container's rw/<id> */
 	FSCK_STRAY,		/* an entry the store does not know */
+	FSCK_MOUNTPOINTS,	/* the mount points layer, init/ */
 };
 
 /* The outcome of one problem's repair. */

@@ -1022,6 +1022,8 @@ store_discard(struct store *s, const char *rel, struct err *e)
 		if (strncmp(rel, layout[i], strlen(layout[i])) == 0 &&
 		    rel[strlen(layout[i])] == '/')
 			known = 1;
+	if (strcmp(rel, "init") == 0)
+		known = 1;
 	for (p = rel; known && *p; p++)
 		if (p[0] == '/' && p[1] == '.' && (p[2] == '/' || !p[2] ||
 		    (p[2] == '.' && (p[3] == '/' || !p[3]))))
@@ -1815,6 +1817,56 @@ mountpoints_fit(struct store *s, const char *const *chain_ids, size_t n)
 	return 1;
 }
 
+/* The names in directory `rel` but . and ..: how many, or -1. */
+static long
+count_entries(struct store *s, const char *rel)
+{
+	struct dirent *de;
+	long n = 0;
+	int fd;
+	DIR *d;
+
+	fd = openat(s->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+int
+store_mountpoints_sound(struct store *s)
+{
+	static const char *const dirs[] = { "init", "init/etc" };
+	char path[64];
+	struct stat sb;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		if (fstatat(s->rootfd, dirs[k], &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			return k == 0 && errno == ENOENT ? -1 : 0;
+		if (!S_ISDIR(sb.st_mode) || (sb.st_mode & 07777) != 0755 ||
+		    sb.st_uid || sb.st_gid || count_entries(s, dirs[k]) !=
+		    (k == 0 ? 1 : 3))
+			return 0;
+	}
+	for (k = 0; k < sizeof(mountpoint_files) / sizeof(mountpoint_files[0]);
+	    k++) {
+		snprintf(path, sizeof(path), "init/%s", mountpoint_files[k]);
+		if (fstatat(s->rootfd, path, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode) || sb.st_size || sb.st_uid)
+			return 0;
+	}
+	return 1;
+}
+
 int
 store_mountpoints(struct store *s, const char *const *chain_ids, size_t n,
     struct err *e)
@@ -1826,9 +1878,14 @@ store_mountpoints(struct store *s, const char *const *chain_ids, size_t n,
 
 	if (!mountpoints_fit(s, chain_ids, n))
 		return 0;
-	if (fstatat(s->rootfd, "init/etc/resolv.conf", &sb,
-	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode))
+	switch (store_mountpoints_sound(s)) {
+	case 1:
 		return 1;
+	case 0:
+		log_debug("store: %s/init is not the mount points layer: "
+		    "not used (system check --repair removes it)", s->root);
+		return 0;
+	}
 	if (stage_new(s, STAGE_DIR, path, &lockfd, &dfd, e) < 0)
 		return -1;
 	if (fchmod(dfd, 0755) < 0 || mkdirat(dfd, "etc", 0755) < 0) {
@@ -1865,7 +1922,7 @@ store_mountpoints(struct store *s, const char *const *chain_ids, size_t n,
 		stage_drop(s, path, &lockfd);
 	else
 		stage_done(s, path, &lockfd);
-	return 1;
+	return store_mountpoints_sound(s) == 1;
 fail:
 	close(dfd);
 	stage_drop(s, path, &lockfd);

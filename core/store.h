@@ -152,10 +152,10 @@ int store_blob_verify(struct store *s, const char *digest, struct err *e);
 /*
  * Remove the store entry `rel` (a path relative to the root under one of
  * the layout's directories, e.g. "layers/<hex>", "blobs/sha256/<hex>",
- * "l/<name>", "images/<hex>.json"; no "." or ".." components): it is moved
- * into tmp/ first, so that a crash never leaves half a tree at its name,
- * then deleted without following symlinks or crossing mounts. For the
- * store checker's repairs, which need STORE_EXCLUSIVE (ERR_USAGE
+ * "l/<name>", "images/<hex>.json", or "init"; no "." or ".." components):
+ * it is moved into tmp/ first, so that a crash never leaves half a tree at
+ * its name, then deleted without following symlinks or crossing mounts.
+ * For the store checker's repairs, which need STORE_EXCLUSIVE (ERR_USAGE
  * otherwise). A missing entry is success. 0 or -1.
  */
 int store_discard(struct store *s, const char *rel, struct err *e);
@@ -346,6 +346,14 @@ int store_rw_remove(struct store *s, const char *id, struct err *e);
  */
 int store_mountpoints(struct store *s, const char *const *chain_ids,
     size_t n, struct err *e);
+
+/*
+ * Whether init/ is exactly the mount points layer: etc/ (root's, 0755)
+ * holding the three files (empty, regular, root's) and nothing else.
+ * 1 if so, 0 if it is something else, -1 if there is no init/.
+ * store_mountpoints() does not use an init/ that is not sound.
+ */
+int store_mountpoints_sound(struct store *s);
 
 /*
  * Build the overlay mount data for layers `chain_ids[0..n-1]`, given base
