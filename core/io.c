@@ -104,7 +104,7 @@ io_read_file(const char *path, size_t max, size_t *len, struct err *e)
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t n = 0;
+	size_t n = 0, cap;
 	ssize_t r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -124,12 +124,16 @@ io_read_file(const char *path, size_t max, size_t *len, struct err *e)
 		err_set(e, ERR_LIMIT, "%s: larger than %zu bytes", path, max);
 		goto fail;
 	}
-	buf = malloc(max + 1);
+	/* Room for the size fstat says (and a little growth), not for
+	 * `max`: a large malloc is an mmap and a munmap of its own. */
+	cap = (size_t)st.st_size + 512 < max + 1 ? (size_t)st.st_size + 512 :
+	    max + 1;
+	buf = malloc(cap + 1);
 	if (!buf) {
 		err_sys(e, "%s", path);
 		goto fail;
 	}
-	while ((r = read(fd, buf + n, max + 1 - n)) != 0) {
+	while ((r = read(fd, buf + n, cap - n)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -141,6 +145,16 @@ io_read_file(const char *path, size_t max, size_t *len, struct err *e)
 			err_set(e, ERR_LIMIT, "%s: larger than %zu bytes",
 			    path, max);
 			goto fail;
+		}
+		if (n == cap) {		/* it grew: room for more */
+			char *nb;
+
+			cap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
+			if (!(nb = realloc(buf, cap + 1))) {
+				err_sys(e, "%s", path);
+				goto fail;
+			}
+			buf = nb;
 		}
 	}
 	close(fd);
