@@ -519,6 +519,10 @@ run_jobs(struct store *s, int driver, struct registry *reg,
 			    NULL);
 	close(pfd[0]);
 	close(pfd[1]);
+	/* A worker stopped between its layer's link and the layer's rename
+	 * left a link to no layer. */
+	for (i = 0; failed && i < n; i++)
+		store_layer_drop_link(s, jobs[i].chain);
 	return failed ? -1 : 0;
 }
 

@@ -1530,6 +1530,39 @@ store_layer_abort(struct store *s, struct store_layer_tx *tx)
 	tx->dirfd = tx->lockfd = tx->stagelock = -1;
 }
 
+void
+store_layer_drop_link(struct store *s, const char *chain_id)
+{
+	struct err e = ERR_INIT;
+	char lock[PATH_REL], rel[PATH_REL], want[PATH_REL], got[PATH_REL];
+	char link[STORE_SHORT_LEN + 1];
+	const char *hex;
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (digest_algo(chain_id, &hex) != ALG_SHA256)
+		return;
+	snprintf(lock, sizeof(lock), "locks/layer-%s", hex);
+	if (lock_at(s->rootfd, lock, LOCK_EX | LOCK_NB, LK_CREATE, &fd,
+	    &e) != 0)
+		return;		/* a transaction holds it, or an error */
+	snprintf(rel, sizeof(rel), "layers/%s/meta.json", hex);
+	if (fstatat(s->rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT) {
+		short_id(hex, link);
+		snprintf(rel, sizeof(rel), "l/%s", link);
+		snprintf(want, sizeof(want), "../layers/%s/diff", hex);
+		n = readlinkat(s->rootfd, rel, got, sizeof(got) - 1);
+		if (n >= 0) {
+			got[n] = '\0';
+			if (strcmp(got, want) == 0)
+				unlinkat(s->rootfd, rel, 0);
+		}
+	}
+	unlock_at(s->rootfd, lock, fd, 1);
+}
+
 /* Create `name` in directory `dfd` with `len` bytes, fsynced. */
 static int
 write_file_at(int dfd, const char *name, const void *buf, size_t len,

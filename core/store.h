@@ -248,6 +248,16 @@ int store_chain_id(const char *parent, const char *diff_id,
 int store_layer_exists(struct store *s, const char *chain_id);
 
 /*
+ * store_layer_commit() makes the layer's l/ link before it renames the
+ * layer into place, so a writer killed in between leaves a link to no
+ * layer (GC removes those). After stopping its own writers, a caller
+ * removes such a link of layer `chain_id` here: only when no transaction
+ * holds the layer (its lock is free), the layer is not committed, and the
+ * link points at it. Best effort, nothing to report.
+ */
+void store_layer_drop_link(struct store *s, const char *chain_id);
+
+/*
  * Start committing layer `chain_id`. Takes the per-chain-id lock, waiting
  * for another process extracting the same layer. Returns 1 if the layer is
  * (by then) committed: skip it, `tx` is left inactive. Returns 0 with

@@ -534,6 +534,63 @@ test_layer_race(void)
 }
 
 /* A child that begins a transaction, reports its staging name, waits. */
+/* The l/ link of layer `chain` (from its link file), into `out`. */
+static int
+link_of(const char *root, const char *chain, char *out, size_t len)
+{
+	char path[4200];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/layers/%s/link", root, chain + 7);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	ok = fgets(out, (int)len, f) != NULL;
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	return ok ? 0 : -1;
+}
+
+/* store_layer_drop_link(): a writer stopped between its link and its
+ * rename leaves a link to no layer; the pull removes it afterwards. */
+static void
+test_drop_link(void)
+{
+	struct store s;
+	struct store_layer_tx tx;
+	struct err e = ERR_INIT;
+	char root[4096], ca[STORE_DIGEST_MAX], cb[STORE_DIGEST_MAX];
+	char la[64], lb[64], cmd[4300];
+
+	snprintf(root, sizeof(root), "%s", P("droplink"));
+	if (store_open(&s, root, STORE_SHARED, E) < 0 ||
+	    add_layer(&s, NULL, "drop-a", ca, E) < 0 ||
+	    add_layer(&s, NULL, "drop-b", cb, E) < 0 ||
+	    link_of(root, ca, la, sizeof(la)) < 0 ||
+	    link_of(root, cb, lb, sizeof(lb)) < 0) {
+		CHECK(0, "drop link setup: %s", e.msg);
+		store_close(&s);
+		return;
+	}
+	/* B's layer gone, its link left: what a killed commit leaves. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/layers/%s'", root, cb + 7);
+	if (system(cmd) != 0)
+		CHECK(0, "remove layer b");
+	/* While a transaction holds B, its link stays. */
+	CHECK(store_layer_begin(&s, cb, &tx, E) == 0, "a transaction on b");
+	store_layer_drop_link(&s, cb);
+	CHECK(exists(P("droplink/l/%s", lb)),
+	    "drop_link: kept while a transaction holds the layer");
+	store_layer_abort(&s, &tx);
+	store_layer_drop_link(&s, cb);
+	CHECK(!exists(P("droplink/l/%s", lb)),
+	    "drop_link: a link to no layer is removed");
+	store_layer_drop_link(&s, ca);
+	CHECK(exists(P("droplink/l/%s", la)) && store_layer_exists(&s, ca),
+	    "drop_link: a committed layer's link stays");
+	store_close(&s);
+}
+
 static pid_t
 tx_child(const char *root, const char *chain, const char *seed,
     int report, int go)
@@ -1399,6 +1456,7 @@ main(void)
 	test_ingest();
 	test_layer_race();
 	test_layer_crash();
+	test_drop_link();
 	test_layer_marker();
 	test_images();
 	test_ambiguous();
