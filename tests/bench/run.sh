@@ -190,7 +190,7 @@ if want exec; then
 	sh "$TOP/tests/images/rootfs.sh" > "$S/rootfs.tar"
 	RR="env ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate $R"
 	$RR import "$S/rootfs.tar" bench/bb >/dev/null
-	$RR run -d --name bx bench/bb sleep 100000 >/dev/null
+	$RR run -d --network none --name bx bench/bb sleep 100000 >/dev/null
 	on_exit "$RR rm -f bx"
 	XP=$($RR inspect -f '{{.State.Pid}}' bx)
 	PODMAN="podman --root $S/podroot --runroot $S/podrun \
