@@ -28,6 +28,9 @@ printf '{}\n' > "$ROCKER_CONFIG"
 # test's own, removed at exit, so no test touches a real rocker0.
 export ROCKER_BRIDGE="${ROCKER_BRIDGE:-rkt$$}"
 export ROCKER_BRIDGE_SUBNET="${ROCKER_BRIDGE_SUBNET:-10.$((200 + $$ % 50)).$(($$ / 50 % 256)).0/24}"
+# script(1) runs its command with $SHELL, /bin/sh when unset (as under CI):
+# the same shell in every run
+export SHELL=/bin/sh
 mkdir -p "$T/work"
 cd "$T/work" || exit 1
 

@@ -19,8 +19,19 @@ cd "$(dirname "$0")/.." || exit 1
 start=$(date +%s)
 
 pass=0 fail=0 bad=""
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+log=$(mktemp) digest=$(mktemp)
+trap 'rm -f "$log" "$digest"' EXIT
+
+# digest NAME: each failed check of the suite's log on one line (name, then
+# its detail lines joined, cut to 400 characters), for the end of the run:
+# CI shows only the last lines of what make check printed.
+digest() {
+	awk -v s="$1" '
+	/^FAIL - / { if (l != "") print substr(l, 1, 400); l = s ": " $0; next }
+	l != "" && /^  / { sub(/^ +/, " | "); l = l $0; next }
+	l != "" { print substr(l, 1, 400); l = "" }
+	END { if (l != "") print substr(l, 1, 400) }' "$log" >> "$digest"
+}
 
 suite() {
 	name=$1; shift
@@ -31,9 +42,11 @@ suite() {
 	cat "$log"
 	echo "=== $name: $(( $(date +%s) - t0 )) s"
 	[ "$st" = 124 ] && echo "=== $name: killed after ${SUITE_TIMEOUT:-600} s"
+	digest "$name"
 	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$sum" ]; then
 		echo "=== $name: no summary line (exit $st)"
+		echo "$name: no summary line (exit $st)" >> "$digest"
 		fail=$((fail + 1)); bad="$bad $name"
 		return
 	fi
@@ -80,6 +93,7 @@ fi
 
 echo
 [ -n "$bad" ] && echo "failing suites:$bad"
+[ -s "$digest" ] && { echo "failed checks:"; cat "$digest"; }
 echo "all suites: $(( $(date +%s) - start )) s"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
