@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "io.h"
 
 enum {
 	CGROUP2_MAGIC = 0x63677270,
@@ -162,57 +163,6 @@ write_file(const struct cg *cg, const struct cg_hier *h, const char *file,
     const char *val, struct err *e)
 {
 	return write_at(cg, h, cg->path, file, val, e);
-}
-
-/* Read a whole file (at most `max` bytes) into a new NUL-terminated buf. */
-static char *
-slurp(const char *p, size_t max, size_t *len, struct err *e)
-{
-	char *buf = NULL, *nb;
-	size_t n = 0, cap = 0;
-	ssize_t r;
-	int fd;
-
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err_sys(e, "%s", p);
-		return NULL;
-	}
-	for (;;) {
-		if (cap - n < 2) {
-			if (cap >= max) {
-				err_set(e, ERR_LIMIT, "%s: over %zu bytes", p,
-				    max);
-				goto fail;
-			}
-			cap = cap ? cap * 2 : 4096;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				err_sys(e, "%s", p);
-				goto fail;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_sys(e, "read %s", p);
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-fail:
-	close(fd);
-	free(buf);
-	return NULL;
 }
 
 /* Read a small cgroup file into `buf` (NUL-terminated). Returns length. */
@@ -418,12 +368,12 @@ scan_v1(struct cg *cg, const char *mountinfo, struct err *e)
 {
 	char devs[CG_HIER_MAX][32];
 	char *text, *line, *next, *f[64];
-	size_t nf, i, sep, ndev = 0, rl = strlen(cg->root);
+	size_t nf, i, sep, ndev = 0, rl = strlen(cg->root), len;
 	unsigned bits;
 	int named, dup, rc = -1;
 	struct cg_hier *h;
 
-	text = slurp(mountinfo, BIG_MAX, NULL, e);
+	text = io_read_file(mountinfo, BIG_MAX, &len, e);
 	if (!text)
 		return -1;
 	for (line = text; line && *line; line = next) {
@@ -1406,6 +1356,7 @@ cg_pids(const struct cg *cg, pid_t **pids, size_t *n, struct err *e)
 {
 	const struct cg_hier *h = NULL;
 	char p[PATH_MAX], *text;
+	size_t len;
 	int rc;
 
 	*pids = NULL;
@@ -1425,7 +1376,7 @@ cg_pids(const struct cg *cg, pid_t **pids, size_t *n, struct err *e)
 		    cg->path);
 	if (hpath(p, sizeof(p), h, cg->path, "cgroup.procs", e) < 0)
 		return -1;
-	text = slurp(p, BIG_MAX, NULL, e);
+	text = io_read_file(p, BIG_MAX, &len, e);
 	if (!text)
 		return -1;
 	rc = parse_pids(text, pids, n, e);

@@ -95,41 +95,14 @@ familiar(const char *ref, char *out, size_t size)
 static int
 read_small(int dirfd, const char *name, char **buf, struct err *e)
 {
-	char *p;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
+	size_t len;
 
-	*buf = NULL;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : err_sys(e, "%s", name);
-	if (!(p = malloc(STATE_FILE_MAX + 1))) {
-		close(fd);
-		return err_set(e, ENOMEM, "out of memory");
-	}
-	for (;;) {
-		n = read(fd, p + len, STATE_FILE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len > STATE_FILE_MAX)
-			break;
-	}
-	close(fd);
-	if (n < 0) {
-		free(p);
-		return err_sys(e, "%s", name);
-	}
-	if (len > STATE_FILE_MAX) {
-		free(p);
-		return err_set(e, ERR_LIMIT, "%s: larger than %d bytes", name,
-		    STATE_FILE_MAX);
-	}
-	p[len] = '\0';
-	*buf = p;
+	*buf = io_read_at(dirfd, name, STATE_FILE_MAX, &len, e);
+	if (*buf)
+		return 0;
+	if (e->code != ENOENT)
+		return -1;
+	err_clear(e);
 	return 0;
 }
 

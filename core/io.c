@@ -100,29 +100,25 @@ io_write_all(int fd, const void *buf, size_t len, struct err *e)
 }
 
 char *
-io_read_file(const char *path, size_t max, size_t *len, struct err *e)
+io_read_fd(int fd, const char *name, size_t max, size_t *len,
+    struct err *e)
 {
 	struct stat st;
 	char *buf = NULL;
 	size_t n = 0, cap;
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0) {
-		err_sys(e, "%s", path);
+	if (fstat(fd, &st) < 0) {
+		err_sys(e, "%s", name);
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0) {
-		err_sys(e, "%s", path);
-		goto fail;
-	}
 	if (!S_ISREG(st.st_mode)) {
-		err_set(e, ERR_PARSE, "%s: not a regular file", path);
-		goto fail;
+		err_set(e, ERR_PARSE, "%s: not a regular file", name);
+		return NULL;
 	}
 	if (st.st_size < 0 || (unsigned long long)st.st_size > max) {
-		err_set(e, ERR_LIMIT, "%s: larger than %zu bytes", path, max);
-		goto fail;
+		err_set(e, ERR_LIMIT, "%s: larger than %zu bytes", name, max);
+		return NULL;
 	}
 	/* Room for the size fstat says (and a little growth), not for
 	 * `max`: a large malloc is an mmap and a munmap of its own. */
@@ -130,20 +126,20 @@ io_read_file(const char *path, size_t max, size_t *len, struct err *e)
 	    max + 1;
 	buf = malloc(cap + 1);
 	if (!buf) {
-		err_sys(e, "%s", path);
-		goto fail;
+		err_sys(e, "%s", name);
+		return NULL;
 	}
 	while ((r = read(fd, buf + n, cap - n)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			err_sys(e, "%s", path);
+			err_sys(e, "%s", name);
 			goto fail;
 		}
 		n += r;
 		if (n > max) {
 			err_set(e, ERR_LIMIT, "%s: larger than %zu bytes",
-			    path, max);
+			    name, max);
 			goto fail;
 		}
 		if (n == cap) {		/* it grew: room for more */
@@ -151,20 +147,49 @@ io_read_file(const char *path, size_t max, size_t *len, struct err *e)
 
 			cap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
 			if (!(nb = realloc(buf, cap + 1))) {
-				err_sys(e, "%s", path);
+				err_sys(e, "%s", name);
 				goto fail;
 			}
 			buf = nb;
 		}
 	}
-	close(fd);
 	buf[n] = '\0';
 	*len = n;
 	return buf;
 fail:
 	free(buf);
-	close(fd);
 	return NULL;
+}
+
+char *
+io_read_at(int dirfd, const char *name, size_t max, size_t *len,
+    struct err *e)
+{
+	char *buf;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		err_sys(e, "%s", name);
+		return NULL;
+	}
+	buf = io_read_fd(fd, name, max, len, e);
+	close(fd);
+	return buf;
+}
+
+char *
+io_read_file(const char *path, size_t max, size_t *len, struct err *e)
+{
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		err_sys(e, "%s", path);
+		return NULL;
+	}
+	buf = io_read_fd(fd, path, max, len, e);
+	close(fd);
+	return buf;
 }
 
 int

@@ -53,6 +53,15 @@ void io_fd_reader(int *fd, struct reader *r);
 char *io_read_file(const char *path, size_t max, size_t *len,
     struct err *e);
 
+/* io_read_file() of `name` under `dirfd`, not following a final symlink. */
+char *io_read_at(int dirfd, const char *name, size_t max, size_t *len,
+    struct err *e);
+
+/* io_read_file() of open file `fd` (read from its offset, not closed);
+ * `name` is for messages. */
+char *io_read_fd(int fd, const char *name, size_t max, size_t *len,
+    struct err *e);
+
 /* Write all `len` bytes to `fd`, retrying on EINTR and short writes. */
 int io_write_all(int fd, const void *buf, size_t len, struct err *e);
 

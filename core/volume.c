@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "json.h"
 #include "volume.h"
 
@@ -180,53 +181,6 @@ open_vols(const char *storeroot, int create, struct err *e)
 	return vfd;
 }
 
-/* Read the regular file `name` under `dirfd` (at most `max` bytes). */
-static int
-read_small(int dirfd, const char *name, size_t max, char **out,
-    size_t *outlen, struct err *e)
-{
-	struct stat st;
-	size_t len = 0;
-	ssize_t r;
-	char *buf;
-	int fd;
-
-	*out = NULL;
-	*outlen = 0;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return err_sys(e, "open %s", name);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > max) {
-		close(fd);
-		return err_set(e, ERR_PARSE, "%s: not a regular file of at "
-		    "most %zu bytes", name, max);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return err_set(e, ENOMEM, "out of memory");
-	}
-	while (len < (size_t)st.st_size) {
-		r = read(fd, buf + len, (size_t)st.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_sys(e, "read %s", name);
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
 
 /* Write all of `len` bytes to `fd`. */
 static int
@@ -316,8 +270,8 @@ meta_read(int dirfd, const char *name, struct volume *out, struct err *e)
 	char *buf;
 	int ret = -1;
 
-	if (read_small(dirfd, "meta.json", VOLUME_META_MAX, &buf, &len,
-	    e) < 0)
+	if (!(buf = io_read_at(dirfd, "meta.json", VOLUME_META_MAX, &len,
+	    e)))
 		return -1;
 	root = json_parse(buf, len, NULL, e);
 	free(buf);

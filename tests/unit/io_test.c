@@ -1,4 +1,5 @@
-/* io_test.c - io_read_file(): sizes, growth past what fstat says, limits */
+/* io_test.c - io_read_file(), io_read_at(), io_read_fd(): sizes, growth
+ * past what fstat says, limits, symlinks, offsets */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -106,6 +107,42 @@ main(void)
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	buf = io_read_file(path, 1000, &len, &e);
 	CHECK(!buf && e.code == ENOENT, "a missing file: ENOENT");
+
+	/* io_read_at: relative to a directory fd, no final symlink. */
+	{
+		char lpath[64];
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY), fd;
+
+		snprintf(path, sizeof(path), "%s/f", dir);
+		make_file(path, 300);
+		snprintf(lpath, sizeof(lpath), "%s/l", dir);
+		symlink("f", lpath);
+		err_clear(&e);
+		buf = io_read_at(dfd, "f", 1000, &len, &e);
+		CHECK(buf && len == 300 && buf[299] == (char)('a' + 299 % 26),
+		    "io_read_at reads a file under a directory fd");
+		free(buf);
+		err_clear(&e);
+		buf = io_read_at(dfd, "l", 1000, &len, &e);
+		CHECK(!buf && e.code == ELOOP, "io_read_at: a symlink is "
+		    "not followed (%s)", e.msg);
+		err_clear(&e);
+		buf = io_read_at(dfd, "missing", 1000, &len, &e);
+		CHECK(!buf && e.code == ENOENT && strstr(e.msg, "missing"),
+		    "io_read_at: a missing file: ENOENT, named");
+		/* io_read_fd: from the current offset; the fd stays open */
+		fd = openat(dfd, "f", O_RDONLY);
+		lseek(fd, 290, SEEK_SET);
+		err_clear(&e);
+		buf = io_read_fd(fd, "f", 1000, &len, &e);
+		CHECK(buf && len == 10 && buf[0] == (char)('a' + 290 % 26) &&
+		    fcntl(fd, F_GETFD) >= 0,
+		    "io_read_fd reads from the offset and leaves the fd open");
+		free(buf);
+		close(fd);
+		unlink(lpath);
+		close(dfd);
+	}
 
 	snprintf(path, sizeof(path), "%s/f", dir);
 	unlink(path);
