@@ -156,6 +156,12 @@ build/host/benchrun: tests/bench/benchrun.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=gnu99 $(WARN) -O2 -o $@ $<
 
+# The kernel work of one Docker-default container alone (the run bench's
+# lower bound for rocker; static, as rocker is).
+build/host/kfloor: tests/bench/kfloor.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu99 $(WARN) -O2 -static -o $@ $<
+
 # Unit tests of the pure modules, built static for ARCH (no sanitizers):
 # run under qemu-user by tests/integration/cross.test.
 CROSS_UNIT := json sha256
@@ -194,7 +200,7 @@ vm-test:
 
 bench:
 	sh tests/deps.sh bench
-	$(MAKE) all build/host/benchrun
+	$(MAKE) all build/host/benchrun build/host/kfloor
 	sh tests/bench/run.sh
 
 fuzz: $(FUZZ_BIN)

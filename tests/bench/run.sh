@@ -106,6 +106,16 @@ if want run; then
 		sleep 0.3
 		CRUN="nsenter -t $NSP -m crun"
 	fi
+	# kfloor: the kernel work of the same container with Docker's
+	# defaults (overlay, cgroups, namespaces, mounts) and nothing else;
+	# its work dirs on the store's filesystem, its cgroups under a parent
+	# of its own.
+	KF="" KFCG=/rocker-bench-kfloor$$
+	if [ -x "$TOP/build/host/kfloor" ]; then
+		KF="$TOP/build/host/kfloor"
+		mkdir -p "$S/kf"
+		on_exit "rmdir /sys/fs/cgroup/*$KFCG /sys/fs/cgroup$KFCG"
+	fi
 	n=0
 	# rocker's root and state come through benchrun's environment (no
 	# `env` exec in rocker's rows); the bridge row uses a bridge of its
@@ -123,6 +133,7 @@ if want run; then
 		"crun run (OCI bundle)" "sh -c '$CRUN run --bundle $S/bundle c\$\$'" \
 		"runc run (OCI bundle)" "sh -c 'cd $S/bundle && runc run r\$\$'" \
 		"floor: unshare --fork --pid --mount --uts --ipc --net chroot" "unshare --fork --pid --mount --uts --ipc --net chroot $S/rootfs /bin/true" \
+		${KF:+"kernel work alone (tests/bench/kfloor.c)" "$KF $S/rootfs $S/kf $KFCG"} \
 		| tee "$T/run.out"
 	ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate ROCKER_BRIDGE=$BR \
 	ROCKER_BRIDGE_SUBNET=10.252.$(($$ % 256)).0/24 \
@@ -132,9 +143,10 @@ if want run; then
 		"rocker run --rm (default bridge network: veth, IPAM)" "$R run --rm bench/bb true" \
 		| tee -a "$T/run.out"
 	awk '/rocker run --rm --network none/ { r = $(NF-2) } /crun run/ { c = $(NF-2) }
-	     /floor/ { f = $(NF-2) }
-	     END { gsub("ms", "", r); gsub("ms", "", c); gsub("ms", "", f);
-		if (r > 0) printf "  rocker vs crun: %.2fx faster (target > 1); rocker / floor: %.2f (target <= 2)\n", c / r, r / f }' "$T/run.out"
+	     /^  floor:/ { f = $(NF-2) } /kernel work alone/ { k = $(NF-2) }
+	     END { gsub("ms", "", r); gsub("ms", "", c); gsub("ms", "", f); gsub("ms", "", k);
+		if (r > 0) printf "  rocker vs crun: %.2fx faster (target > 1); rocker / floor: %.2f (target <= 2)\n", c / r, r / f
+		if (r > 0 && k > 0) printf "  kernel work alone / floor: %.2f; rocker / kernel work alone: %.2f\n", k / f, r / k }' "$T/run.out"
 fi
 
 # The OCI runtime (rocker-runc) as engines use it: `run` of a runc-style
