@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "user.h"
 
 enum {
@@ -486,9 +487,7 @@ read_etc(int rootfd, const char *name, char **buf, size_t *len,
     struct err *e)
 {
 	struct stat st;
-	char *b = NULL;
-	size_t n = 0;
-	ssize_t r;
+	char label[64];
 	int fd, ret = -1;
 
 	*buf = NULL;
@@ -506,36 +505,10 @@ read_etc(int rootfd, const char *name, char **buf, size_t *len,
 		ret = 0;	/* a directory or device: no entries */
 		goto out;
 	}
-	if (st.st_size > USER_FILE_MAX) {
-		err_set(e, ERR_LIMIT, "etc/%s: larger than %d bytes", name,
-		    USER_FILE_MAX);
-		goto out;
-	}
-	b = malloc((size_t)USER_FILE_MAX + 1);
-	if (!b) {
-		err_sys(e, "etc/%s", name);
-		goto out;
-	}
-	while ((r = read(fd, b + n, (size_t)USER_FILE_MAX + 1 - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_sys(e, "etc/%s", name);
-			goto out;
-		}
-		n += (size_t)r;
-		if (n > USER_FILE_MAX) {
-			err_set(e, ERR_LIMIT, "etc/%s: larger than %d bytes",
-			    name, USER_FILE_MAX);
-			goto out;
-		}
-	}
-	*buf = b;
-	*len = n;
-	b = NULL;
-	ret = 0;
+	snprintf(label, sizeof(label), "etc/%s", name);
+	*buf = io_read_fd(fd, label, USER_FILE_MAX, len, e);
+	ret = *buf ? 0 : -1;
 out:
-	free(b);
 	close(fd);
 	return ret;
 }
