@@ -161,12 +161,13 @@ fail:
 	return NULL;
 }
 
-char *
-io_read_at(int dirfd, const char *name, size_t max, size_t *len,
+/* io_read_fd() of `fd`, just opened (-1: the open failed, errno set),
+ * then closed. */
+static char *
+read_opened(int fd, const char *name, size_t max, size_t *len,
     struct err *e)
 {
 	char *buf;
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0) {
 		err_sys(e, "%s", name);
@@ -178,18 +179,18 @@ io_read_at(int dirfd, const char *name, size_t max, size_t *len,
 }
 
 char *
+io_read_at(int dirfd, const char *name, size_t max, size_t *len,
+    struct err *e)
+{
+	return read_opened(openat(dirfd, name, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC), name, max, len, e);
+}
+
+char *
 io_read_file(const char *path, size_t max, size_t *len, struct err *e)
 {
-	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		err_sys(e, "%s", path);
-		return NULL;
-	}
-	buf = io_read_fd(fd, path, max, len, e);
-	close(fd);
-	return buf;
+	return read_opened(open(path, O_RDONLY | O_CLOEXEC), path, max, len,
+	    e);
 }
 
 int
