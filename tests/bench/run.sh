@@ -121,7 +121,7 @@ if want run; then
 	# `env` exec in rocker's rows); the bridge row uses a bridge of its
 	# own, removed at the end.
 	BR=rkr$$
-	on_exit "ip link del $BR; nft delete chain ip rocker post-$BR"
+	on_exit "ip link del $BR; nft delete chain ip rocker post-$BR; nft list table ip rocker | grep -q chain || nft delete table ip rocker"
 	# The rows the targets compare run in the same rounds; podman and
 	# the bridge row (heavy: a Go runtime, veth and namespace teardown
 	# left to kernel workers) in rounds of their own, so that they do not
@@ -255,7 +255,7 @@ if want ports; then
 		BR=rkb$$
 		RR="env ROCKER_ROOT=$S/rocker ROCKER_STATE=$S/rstate ROCKER_BRIDGE=$BR ROCKER_BRIDGE_SUBNET=10.251.$(($$ % 256)).0/24 $R"
 		$RR import "$S/rootfs.tar" bench/bb >/dev/null
-		on_exit "ip link del $BR; nft delete chain ip rocker post-$BR"
+		on_exit "ip link del $BR; nft delete chain ip rocker post-$BR; nft list table ip rocker | grep -q chain || nft delete table ip rocker"
 		on_exit "$RR rm -f pnat pproxy"
 		V="-v /usr:/usr:ro -v /usr/lib:/lib:ro -v /usr/lib64:/lib64:ro"
 		PN=$((30000 + $$ % 10000))
