@@ -128,34 +128,52 @@ trace(const struct cg *cg, const char *path, const char *val)
 	(void)w;
 }
 
+/* Write each of the `n` values to FILE of cgroup REL in `h`, one write(2)
+ * each through one open (a v1 devices.allow takes one rule per write);
+ * errno kept in e->code. */
+static int
+write_vals(const struct cg *cg, const struct cg_hier *h, const char *rel,
+    const char *file, const char *const *vals, size_t n, struct err *e)
+{
+	char p[PATH_MAX];
+	size_t i, len;
+	ssize_t w = 0;
+	int fd, saved;
+
+	if (hpath(p, sizeof(p), h, rel, file, e) < 0)
+		return -1;
+	if (n)
+		trace(cg, p, vals[0]);
+	fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, "%s", p);
+	for (i = 0; i < n; i++) {
+		if (i)
+			trace(cg, p, vals[i]);
+		len = strlen(vals[i]);
+		do
+			w = write(fd, vals[i], len);
+		while (w < 0 && errno == EINTR);
+		if (w < 0 || (size_t)w != len)
+			break;
+	}
+	saved = errno;
+	close(fd);
+	if (i == n)
+		return 0;
+	if (w < 0) {
+		errno = saved;
+		return err_sys(e, "write %s to %s", vals[i], p);
+	}
+	return err_set(e, EIO, "write %s to %s: short write", vals[i], p);
+}
+
 /* Write `val` to FILE of cgroup REL in `h`; errno kept in e->code. */
 static int
 write_at(const struct cg *cg, const struct cg_hier *h, const char *rel,
     const char *file, const char *val, struct err *e)
 {
-	char p[PATH_MAX];
-	size_t len = strlen(val);
-	ssize_t w;
-	int fd, saved;
-
-	if (hpath(p, sizeof(p), h, rel, file, e) < 0)
-		return -1;
-	trace(cg, p, val);
-	fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return err_sys(e, "%s", p);
-	do
-		w = write(fd, val, len);
-	while (w < 0 && errno == EINTR);
-	saved = errno;
-	close(fd);
-	if (w < 0) {
-		errno = saved;
-		return err_sys(e, "write %s to %s", val, p);
-	}
-	if ((size_t)w != len)
-		return err_set(e, EIO, "write %s to %s: short write", val, p);
-	return 0;
+	return write_vals(cg, h, rel, file, &val, 1, e);
 }
 
 static int
@@ -680,11 +698,10 @@ set_devices(const struct cg *cg, const struct cg_limits *lim, struct err *e)
 	if (lim->devices_default) {
 		if (write_file(cg, h, "devices.deny", "a", e) < 0)
 			return -1;
-		for (i = 0; i < sizeof(default_devices) /
-		    sizeof(default_devices[0]); i++)
-			if (write_file(cg, h, "devices.allow",
-			    default_devices[i], e) < 0)
-				return -1;
+		if (write_vals(cg, h, cg->path, "devices.allow",
+		    default_devices, sizeof(default_devices) /
+		    sizeof(default_devices[0]), e) < 0)
+			return -1;
 	}
 	for (i = 0; i < lim->ndevices; i++) {
 		d = &lim->devices[i];
