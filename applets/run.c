@@ -178,10 +178,9 @@ check_modes(const struct create_opts *c)
 /* Find the image, pulling it as --pull says. */
 static int
 ensure_image(struct store *s, const struct opts *o, const char *name,
-    struct err *e)
+    struct store_image *img, struct err *e)
 {
 	const char *pull = opt_str(o, "pull");
-	struct store_image img;
 	int r;
 
 	if (!pull)
@@ -191,11 +190,10 @@ ensure_image(struct store *s, const struct opts *o, const char *name,
 		return err_set(e, ERR_USAGE, "invalid pull option: '%s': must "
 		    "be one of \"always\", \"missing\" or \"never\"", pull);
 	if (strcmp(pull, "always") != 0) {
-		memset(&img, 0, sizeof(img));
-		r = image_find(s, name, &img, NULL, NULL, e);
-		store_image_free(&img);
+		r = image_find(s, name, img, NULL, NULL, e);
 		if (r == 0)
-			return 0;
+			return 1;
+		store_image_free(img);
 		if (e->code != ERR_NOTFOUND || strcmp(pull, "never") == 0)
 			return -1;
 		if (!opt_on(o, "quiet"))
@@ -240,9 +238,10 @@ run_main(int argc, char **argv)
 	struct create_opts co;
 	struct monitor_opts mo;
 	struct store s;
+	struct store_image img;
 	struct ctr c;
 	struct tty_saved saved;
-	int code = 125, raw = 0, sigproxy = 1;
+	int code = 125, raw = 0, sigproxy = 1, found, r;
 	const char *sp;
 
 	/* Run from a sealed copy before anything touches a container. */
@@ -251,6 +250,7 @@ run_main(int argc, char **argv)
 	xopts(&o, run_spec, run_usage, argc, argv, 125);
 	memset(&s, 0, sizeof(s));
 	memset(&c, 0, sizeof(c));
+	memset(&img, 0, sizeof(img));
 	c.lockfd = c.monfd = -1;
 	fill(&co, &o);
 	if (check_modes(&co) < 0)
@@ -267,12 +267,15 @@ run_main(int argc, char **argv)
 	log_debug("run: start");
 	if (store_open(&s, rk.cfg.root, STORE_SHARED, &e) < 0)
 		goto fail;
-	if (ensure_image(&s, &o, co.image, &e) < 0)
+	if ((found = ensure_image(&s, &o, co.image, &img, &e)) < 0)
 		goto fail;
+	co.found = found ? &img : NULL;
 	log_debug("run: image found");
 	if (prepare_network(co.network, &e) < 0)
 		goto fail;
-	if (create_container(&s, &rk.cfg, &co, &c, &e) < 0)
+	r = create_container(&s, &rk.cfg, &co, &c, &e);
+	store_image_free(&img);
+	if (r < 0)
 		goto fail;
 	log_debug("run: container %.12s created", c.id);
 	/* The container pins its layers; the store lock is not held for
@@ -314,6 +317,7 @@ run_main(int argc, char **argv)
 	opts_free(&o);
 	return code;
 fail:
+	store_image_free(&img);
 	store_close(&s);
 	ctr_close(&c);
 	warn_err(&e);

@@ -1460,7 +1460,9 @@ create_container(struct store *s, const struct config *cfg,
 	spec_init(&sp);
 	memset(c, 0, sizeof(*c));
 	c->lockfd = c->monfd = -1;
-	if (image_find(s, o->image, &img, NULL, NULL, e) < 0)
+	if (o->found)
+		img = *o->found;	/* borrowed: not freed here */
+	else if (image_find(s, o->image, &img, NULL, NULL, e) < 0)
 		goto out;
 	if (load_image_config(s, img.id, &ic, e) < 0)
 		goto out;
@@ -1588,7 +1590,8 @@ out:
 	free(chains);
 	spec_free(&sp);
 	json_free(ic.root);
-	store_image_free(&img);
+	if (!o->found)
+		store_image_free(&img);
 	return ret;
 }
 

@@ -30,6 +30,9 @@
  * (parsed and validated by create_container()). Zero means "not given". */
 struct create_opts {
 	const char *image;		/* reference or id, as typed */
+	/* `image` as the caller already found it (run's pull check), or
+	 * NULL: create looks it up */
+	const struct store_image *found;
 	char **cmd;			/* after the image; may be empty */
 	size_t ncmd;
 	const char *entrypoint;		/* --entrypoint ("" clears it) */
