@@ -175,7 +175,8 @@ check_modes(const struct create_opts *c)
 	return 0;
 }
 
-/* Find the image, pulling it as --pull says. */
+/* Find the image, pulling it as --pull says: 1 with *img filled when it
+ * was in the store, 0 when it was pulled (*img empty), -1 on error. */
 static int
 ensure_image(struct store *s, const struct opts *o, const char *name,
     struct store_image *img, struct err *e)
