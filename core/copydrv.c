@@ -24,6 +24,7 @@
 
 #include "copydrv.h"
 #include "io.h"
+#include "tarwrite.h"
 
 enum {
 	COPY_BUF = 128 << 10,
@@ -260,15 +261,6 @@ hl_free(struct hlmap *m)
 }
 
 static int
-keep_xattr(const char *name)
-{
-	if (strcmp(name, "security.capability") == 0)
-		return 1;
-	return strncmp(name, "user.", 5) == 0 &&
-	    strncmp(name, "user.overlay.", 13) != 0;
-}
-
-static int
 xbuf_init(struct xbuf *x, struct err *e)
 {
 	x->list = malloc(XLIST_MAX);
@@ -310,7 +302,7 @@ xa_read(struct xbuf *x, int fd, char **blob, size_t *len, struct err *e)
 		return err_sys(e, "list xattrs");
 	}
 	for (p = x->list; p < x->list + n; p += strlen(p) + 1) {
-		if (!keep_xattr(p))
+		if (!tarw_keep_xattr(p))
 			continue;
 		if (nk == XKEEP_MAX)
 			return err_set(e, ERR_LIMIT, "more than %d xattrs",
@@ -366,16 +358,6 @@ xa_next(const char *blob, size_t len, size_t *off, const char **name,
 	return 1;
 }
 
-static int
-is_opaque(int fd)
-{
-	char v[2];
-
-	return (fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v)) == 1 &&
-	    v[0] == 'y') || (fgetxattr(fd, "user.overlay.opaque", v,
-	    sizeof(v)) == 1 && v[0] == 'y');
-}
-
 /* Is entry `i` of a layer directory a whiteout (or another aufs name)? */
 static int
 is_whiteout(int fmt, const struct dlist *l, size_t i)
@@ -407,7 +389,7 @@ dir_opaque(int fmt, int fd, const struct dlist *l)
 	size_t i;
 
 	if (fmt != FMT_AUFS)
-		return is_opaque(fd);
+		return tarw_dir_opaque(fd);
 	for (i = 0; i < l->n; i++)
 		if (strcmp(l->names[i], opq_name) == 0)
 			return 1;
@@ -560,7 +542,7 @@ copy_xattrs(struct pop *p, int in, int out, int existed, struct err *e)
 		n = flistxattr(out, p->x.list, XLIST_MAX);
 		for (q = p->x.list; n > 0 && q < p->x.list + n;
 		    q += strlen(q) + 1)
-			if (keep_xattr(q) && fremovexattr(out, q) < 0 &&
+			if (tarw_keep_xattr(q) && fremovexattr(out, q) < 0 &&
 			    errno != ENODATA && errno != EPERM &&
 			    errno != ENOTSUP)
 				return err_sys(e, "remove xattr %s", q);

@@ -614,8 +614,8 @@ link_find(struct walk *k, const struct stat *st, const char **first,
 	return 0;
 }
 
-static int
-keep_xattr(const char *name)
+int
+tarw_keep_xattr(const char *name)
 {
 	if (strcmp(name, "security.capability") == 0)
 		return 1;
@@ -656,7 +656,7 @@ xattrs_read(struct walk *k, int fd, struct err *e)
 		return err_sys(e, "list xattrs");
 	}
 	for (p = k->xlist; p < k->xlist + n; p += strlen(p) + 1) {
-		if (!keep_xattr(p))
+		if (!tarw_keep_xattr(p))
 			continue;
 		if (k->nxa == XATTR_KEEP_MAX)
 			return err_set(e, ERR_LIMIT, "more than %d xattrs",
@@ -681,8 +681,8 @@ xattrs_read(struct walk *k, int fd, struct err *e)
 	return 0;
 }
 
-static int
-opaque(int fd)
+int
+tarw_dir_opaque(int fd)
 {
 	char v[2];
 
@@ -816,7 +816,7 @@ entry(struct walk *k, int dfd, const char *name, int *child,
 		h.nxattrs = k->nxa;
 		if (emit(k, &h, e) < 0)
 			goto out;
-		if ((k->flags & TARW_OVERLAY) && opaque(fd)) {
+		if ((k->flags & TARW_OVERLAY) && tarw_dir_opaque(fd)) {
 			char p[TAR_PATH_MAX + 16];
 
 			snprintf(p, sizeof(p), "%s/%s", k->epath, opq_name);

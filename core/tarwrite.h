@@ -163,4 +163,14 @@ struct tarw_tree_stats {
 int tarw_tree(struct tarw *w, int dirfd, unsigned flags,
     struct tarw_tree_stats *st, struct err *e);
 
+/*
+ * The extended attributes a layer carries: security.capability and user.*
+ * except overlayfs's own user.overlay.* (what tarw_tree() archives and
+ * the copy driver copies).
+ */
+int tarw_keep_xattr(const char *name);
+
+/* Is directory `fd` marked opaque by overlayfs (trusted. or user.)? */
+int tarw_dir_opaque(int fd);
+
 #endif
