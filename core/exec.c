@@ -383,31 +383,6 @@ out:
 	return ret;
 }
 
-/* Open the init's namespaces that differ from ours, and its root. */
-static int
-open_init(int procfd, struct job *j, struct err *e)
-{
-	char path[32];
-	int i;
-
-	for (i = 0; i < SPEC_NS_COUNT; i++) {
-		io_pathf(path, sizeof(path), "ns/%s",
-		    nsenter_ns_file((enum spec_ns_type)i));
-		if (faccessat(procfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
-		    errno == ENOENT)
-			continue;	/* a kind this kernel lacks */
-		if (nsenter_ns_open(&j->ns, (enum spec_ns_type)i, procfd,
-		    path, e) < 0)
-			return -1;
-		if (nsenter_ns_is_own(&j->ns, (enum spec_ns_type)i))
-			nsenter_ns_drop(&j->ns, (enum spec_ns_type)i);
-	}
-	j->rootfd = openat(procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (j->rootfd < 0)
-		return err_sys(e, "open the container's root");
-	return 0;
-}
-
 /*
  * C: enter the container's cgroup without the cost of a cgroup.procs
  * write, whose global lock waits for an RCU grace period (milliseconds,
@@ -523,7 +498,8 @@ joiner_main(struct job *j)
 	io_pathf(path, sizeof(path), "%s/config.json", j->c->dir);
 	if (spec_load(path, &j->sp, &e) < 0)
 		die(j, &e);
-	if (open_init(j->procfd, j, &e) < 0)
+	j->rootfd = nsenter_ns_open_proc(&j->ns, j->procfd, &e);
+	if (j->rootfd < 0)
 		die(j, &e);
 	close(j->procfd);
 	j->procfd = -1;

@@ -74,6 +74,30 @@ nsenter_ns_drop(struct nsenter_ns *n, enum spec_ns_type t)
 	n->fd[t] = -1;
 }
 
+int
+nsenter_ns_open_proc(struct nsenter_ns *n, int procfd, struct err *e)
+{
+	char path[32];
+	int i, fd;
+
+	for (i = 0; i < SPEC_NS_COUNT; i++) {
+		snprintf(path, sizeof(path), "ns/%s",
+		    nsenter_ns_file((enum spec_ns_type)i));
+		if (faccessat(procfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno == ENOENT)
+			continue;	/* a kind this kernel lacks */
+		if (nsenter_ns_open(n, (enum spec_ns_type)i, procfd, path,
+		    e) < 0)
+			return -1;
+		if (nsenter_ns_is_own(n, (enum spec_ns_type)i))
+			nsenter_ns_drop(n, (enum spec_ns_type)i);
+	}
+	fd = openat(procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, "open the container's root");
+	return fd;
+}
+
 void
 nsenter_ns_close(struct nsenter_ns *n)
 {

@@ -54,6 +54,13 @@ int nsenter_ns_is_own(const struct nsenter_ns *n, enum spec_ns_type t);
 void nsenter_ns_drop(struct nsenter_ns *n, enum spec_ns_type t);
 
 /*
+ * Open every namespace of the process whose /proc directory is `procfd`
+ * (kinds this kernel lacks skipped, those the caller is already in
+ * dropped), then its root. Returns the root's O_PATH fd, or -1.
+ */
+int nsenter_ns_open_proc(struct nsenter_ns *n, int procfd, struct err *e);
+
+/*
  * Join every open namespace of `n` in the order above and verify each;
  * fds are closed as they are joined. On failure `e` names the namespace
  * ("reassociate to namespace 'ns/net' failed: ...") and some may already

@@ -127,29 +127,13 @@ static void __attribute__((noreturn))
 joiner_main(struct job *j)
 {
 	struct err e = ERR_INIT;
-	char path[32];
 	pid_t pid;
-	int i, into = 0;
+	int into = 0;
 
 	prctl(PR_SET_DUMPABLE, 0);
-	for (i = 0; i < SPEC_NS_COUNT; i++) {
-		io_pathf(path, sizeof(path), "ns/%s",
-		    nsenter_ns_file((enum spec_ns_type)i));
-		if (faccessat(j->procfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
-		    errno == ENOENT)
-			continue;
-		if (nsenter_ns_open(&j->ns, (enum spec_ns_type)i, j->procfd,
-		    path, &e) < 0)
-			die(j, &e);
-		if (nsenter_ns_is_own(&j->ns, (enum spec_ns_type)i))
-			nsenter_ns_drop(&j->ns, (enum spec_ns_type)i);
-	}
-	j->rootfd = openat(j->procfd, "root", O_PATH | O_DIRECTORY |
-	    O_CLOEXEC);
-	if (j->rootfd < 0) {
-		err_sys(&e, "open the container's root");
+	j->rootfd = nsenter_ns_open_proc(&j->ns, j->procfd, &e);
+	if (j->rootfd < 0)
 		die(j, &e);
-	}
 	close(j->procfd);
 	/* The cgroup from the host's view, before the mount namespace
 	 * changes what /sys/fs/cgroup is. */
