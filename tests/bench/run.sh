@@ -161,6 +161,10 @@ if want runtime; then
 	    -e 's/"terminal": true/"terminal": false/' \
 	    -e 's/"sh"/"true"/' config.json)
 	RC="$S/bin/rocker-runc --root $S/rocker-runc"
+	# runc's bundle has no cgroupsPath: rocker-runc then uses its
+	# default parent /rocker-runc, which outlives the containers.
+	find /sys/fs/cgroup -maxdepth 2 -type d -name rocker-runc |
+	    grep -q . || on_exit "rmdir /sys/fs/cgroup/*/rocker-runc /sys/fs/cgroup/rocker-runc 2>/dev/null"
 	CRUN="crun"
 	if grep -q ' /sys/fs/cgroup/unified ' /proc/self/mountinfo; then
 		unshare --mount --propagation private sh -c \
