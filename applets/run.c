@@ -266,7 +266,7 @@ run_main(int argc, char **argv)
 	    co.interactive)
 		die_msg(125, "the input device is not a TTY");
 	log_debug("run: start");
-	if (store_open(&s, rk.cfg.root, STORE_SHARED, &e) < 0)
+	if (store_open(&s, rk.cfg.root, STORE_SHARED_QUICK, &e) < 0)
 		goto fail;
 	if ((found = ensure_image(&s, &o, co.image, &img, &e)) < 0)
 		goto fail;

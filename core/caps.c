@@ -90,12 +90,15 @@ caps_name(int n)
 int
 caps_last_cap(void)
 {
+	static int known = -1;	/* the kernel's, read once per process */
 	char buf[16];
 	ssize_t r;
 	long v;
 	char *end;
 	int fd;
 
+	if (known >= 0)
+		return known;
 	fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return CAPS_LAST;
@@ -107,7 +110,8 @@ caps_last_cap(void)
 	v = strtol(buf, &end, 10);
 	if (end == buf || (*end && *end != '\n') || v < 0)
 		return CAPS_LAST;
-	return v > CAP_MAX_BIT ? CAP_MAX_BIT : (int)v;
+	known = v > CAP_MAX_BIT ? CAP_MAX_BIT : (int)v;
+	return known;
 }
 
 uint64_t

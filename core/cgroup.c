@@ -34,6 +34,7 @@ enum {
 	SHARES_MAX = 262144,
 	NANO = 1000000000,
 	CPUS_MIN_NANO = 10000000,	/* --cpus 0.01 */
+	DEV_BATCH = 16,		/* device rules written through one open */
 };
 
 /* Controller names: v1 mount options, v2 cgroup.controllers entries. */
@@ -142,14 +143,11 @@ write_vals(const struct cg *cg, const struct cg_hier *h, const char *rel,
 
 	if (hpath(p, sizeof(p), h, rel, file, e) < 0)
 		return -1;
-	if (n)
-		trace(cg, p, vals[0]);
 	fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(e, "%s", p);
 	for (i = 0; i < n; i++) {
-		if (i)
-			trace(cg, p, vals[i]);
+		trace(cg, p, vals[i]);
 		len = strlen(vals[i]);
 		do
 			w = write(fd, vals[i], len);
@@ -382,7 +380,8 @@ v1_opts(char *opts, int *named)
 
 /* Add every cgroup v1 mount directly beneath cg->root, once per device. */
 static int
-scan_v1(struct cg *cg, const char *mountinfo, struct err *e)
+scan_v1(struct cg *cg, const char *mountinfo, const char *given,
+    struct err *e)
 {
 	char devs[CG_HIER_MAX][32];
 	char *text, *line, *next, *f[64];
@@ -391,9 +390,10 @@ scan_v1(struct cg *cg, const char *mountinfo, struct err *e)
 	int named, dup, rc = -1;
 	struct cg_hier *h;
 
-	text = io_read_file(mountinfo, BIG_MAX, &len, e);
+	text = given ? strdup(given) : io_read_file(mountinfo, BIG_MAX, &len,
+	    e);
 	if (!text)
-		return -1;
+		return given ? err_set(e, ENOMEM, "out of memory") : -1;
 	for (line = text; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -685,8 +685,9 @@ set_devices(const struct cg *cg, const struct cg_limits *lim, struct err *e)
 {
 	const struct cg_hier *h;
 	const struct cg_devrule *d;
-	char rule[96], ma[24], mi[24];
-	size_t i;
+	char rules[DEV_BATCH][96], ma[24], mi[24];
+	const char *vals[DEV_BATCH];
+	size_t i, nr = 0;
 
 	if (!lim->devices_default && !lim->ndevices)
 		return 0;
@@ -715,13 +716,20 @@ set_devices(const struct cg *cg, const struct cg_limits *lim, struct err *e)
 		devnum(ma, sizeof(ma), d->major);
 		devnum(mi, sizeof(mi), d->minor);
 		if (d->type == 'a')
-			snprintf(rule, sizeof(rule), "a");
+			snprintf(rules[nr], sizeof(rules[nr]), "a");
 		else
-			snprintf(rule, sizeof(rule), "%c %s:%s %s", d->type,
-			    ma, mi, d->access);
-		if (write_file(cg, h, d->allow ? "devices.allow" :
-		    "devices.deny", rule, e) < 0)
-			return -1;
+			snprintf(rules[nr], sizeof(rules[nr]), "%c %s:%s %s",
+			    d->type, ma, mi, d->access);
+		vals[nr] = rules[nr];
+		nr++;
+		/* A run of rules for the same file goes through one open. */
+		if (nr == DEV_BATCH || i + 1 == lim->ndevices ||
+		    lim->devices[i + 1].allow != d->allow) {
+			if (write_vals(cg, h, cg->path, d->allow ?
+			    "devices.allow" : "devices.deny", vals, nr, e) < 0)
+				return -1;
+			nr = 0;
+		}
 	}
 	return 0;
 }
@@ -754,17 +762,18 @@ depth(const struct cg *cg)
 	return n;
 }
 
+static const char *const cpuset_files[] = { "cpuset.cpus", "cpuset.mems" };
+
 /* v1 cpuset: give directory REL its parent's cpus and mems if empty. */
 static int
 cpuset_fill(const struct cg *cg, const struct cg_hier *h, const char *rel,
     const char *parent, struct err *e)
 {
-	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 	char v[VAL_MAX];
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		if (read_at(h, rel, files[i], v, sizeof(v), e) < 0) {
+		if (read_at(h, rel, cpuset_files[i], v, sizeof(v), e) < 0) {
 			if (e->code != ENOENT)
 				return -1;
 			err_clear(e);
@@ -772,12 +781,43 @@ cpuset_fill(const struct cg *cg, const struct cg_hier *h, const char *rel,
 		}
 		if (chomp(v)[0])
 			continue;
-		if (read_at(h, parent, files[i], v, sizeof(v), e) < 0)
+		if (read_at(h, parent, cpuset_files[i], v, sizeof(v), e) < 0)
 			return -1;
-		if (write_at(cg, h, rel, files[i], chomp(v), e) < 0)
+		if (write_at(cg, h, rel, cpuset_files[i], chomp(v), e) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* v1 cpuset: a leaf just made gets its parent's cpus and mems. 1 when
+ * done, 0 when the parent has none to give (the caller fills the whole
+ * path), -1 on error. */
+static int
+cpuset_fill_new(const struct cg *cg, const struct cg_hier *h,
+    const char *rel, const char *parent, struct err *e)
+{
+	char v[2][VAL_MAX];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (read_at(h, parent, cpuset_files[i], v[i], sizeof(v[i]),
+		    e) < 0) {
+			if (e->code != ENOENT)
+				return -1;
+			err_clear(e);
+			return 0;
+		}
+		if (!chomp(v[i])[0])
+			return 0;
+	}
+	for (i = 0; i < 2; i++) {
+		if (write_at(cg, h, rel, cpuset_files[i], v[i], e) == 0)
+			continue;
+		if (e->code != ENOENT)
+			return -1;
+		err_clear(e);	/* no such file here: nothing to fill */
+	}
+	return 1;
 }
 
 /* v2: enable in REL's subtree_control what its cgroup.controllers has. */
@@ -837,8 +877,26 @@ make_hier(const struct cg *cg, const struct cg_hier *h, size_t *made,
 {
 	char rel[CG_PATH_MAX], parent[CG_PATH_MAX], p[PATH_MAX];
 	size_t k, n = depth(cg);
+	int r;
 
 	*made = 0;
+	/* Usually the parents are there: make the leaf alone. A v2 parent
+	 * of a unified host has controllers to enable on the way down. */
+	if (n > 0 && !(h->v2 && cg->mode == CG_UNIFIED)) {
+		if (hpath(p, sizeof(p), h, cg->path, NULL, e) < 0)
+			return -1;
+		if (mkdir(p, 0755) == 0) {
+			*made = n;
+			if (h->v2 || !(h->ctrl & CGC_CPUSET))
+				return 0;
+			prefix(cg, n - 1, parent, sizeof(parent));
+			r = cpuset_fill_new(cg, h, cg->path, parent, e);
+			if (r != 0)
+				return r < 0 ? -1 : 0;
+		} else if (errno != ENOENT && errno != EEXIST) {
+			return err_sys(e, "mkdir %s", p);
+		}
+	}
 	for (k = 1; k <= n; k++) {
 		prefix(cg, k - 1, parent, sizeof(parent));
 		prefix(cg, k, rel, sizeof(rel));
@@ -1106,9 +1164,10 @@ cg_detect(const char *root, enum cg_mode *mode, struct err *e)
 	return 0;
 }
 
-int
-cg_init(struct cg *cg, const char *root, const char *path,
-    enum cg_mode mode, const char *mountinfo, struct err *e)
+static int
+init_mi(struct cg *cg, const char *root, const char *path,
+    enum cg_mode mode, const char *mountinfo, const char *text,
+    struct err *e)
 {
 	struct cg_hier *h;
 	char v[VAL_MAX];
@@ -1128,7 +1187,7 @@ cg_init(struct cg *cg, const char *root, const char *path,
 	if (set_path(cg, path, e) < 0)
 		return -1;
 	if (mode != CG_UNIFIED && scan_v1(cg, mountinfo ? mountinfo :
-	    "/proc/self/mountinfo", e) < 0)
+	    "/proc/self/mountinfo", text, e) < 0)
 		return err_ctx(e, "cgroup v1 mounts");
 	if (mode != CG_LEGACY) {
 		h = &cg->hier[cg->nhier];
@@ -1154,6 +1213,13 @@ cg_init(struct cg *cg, const char *root, const char *path,
 		return err_set(e, ERR_NOTFOUND, "no cgroup hierarchy mounted "
 		    "under %s", cg->root);
 	return 0;
+}
+
+int
+cg_init(struct cg *cg, const char *root, const char *path,
+    enum cg_mode mode, const char *mountinfo, struct err *e)
+{
+	return init_mi(cg, root, path, mode, mountinfo, NULL, e);
 }
 
 int
@@ -1193,15 +1259,24 @@ out:
 }
 
 int
+cg_create_mi(struct cg *cg, const char *root, const char *path,
+    const struct cg_limits *lim, enum cg_mode mode, const char *mountinfo,
+    struct err *e)
+{
+	if (init_mi(cg, root, path, mode, NULL, mountinfo, e) < 0)
+		return -1;
+	return cg_make(cg, lim, e);
+}
+
+int
 cg_create(struct cg *cg, const char *root, const char *path,
     const struct cg_limits *lim, struct err *e)
 {
 	enum cg_mode mode;
 
-	if (cg_detect(root, &mode, e) < 0 ||
-	    cg_init(cg, root, path, mode, NULL, e) < 0)
+	if (cg_detect(root, &mode, e) < 0)
 		return -1;
-	return cg_make(cg, lim, e);
+	return cg_create_mi(cg, root, path, lim, mode, NULL, e);
 }
 
 int
@@ -1485,6 +1560,9 @@ rm_tree(char *p, size_t cap, struct err *e)
 	long us, waited = 0;
 	int t;
 
+	/* Usually a leaf whose tasks are gone: one rmdir does. */
+	if (rmdir(p) == 0 || errno == ENOENT)
+		return 0;
 	d = opendir(p);
 	if (!d)
 		return errno == ENOENT ? 0 : err_sys(e, "%s", p);

@@ -191,6 +191,16 @@ int cg_create(struct cg *cg, const char *root, const char *path,
     const struct cg_limits *lim, struct err *e);
 
 /*
+ * cg_create() for a caller that has already run cg_detect() (`mode`) and
+ * read /proc/self/mountinfo (`mountinfo`, its text; NULL: read here), so
+ * that the text serves it again (the runtime's init binds the hierarchies
+ * it lists).
+ */
+int cg_create_mi(struct cg *cg, const char *root, const char *path,
+    const struct cg_limits *lim, enum cg_mode mode, const char *mountinfo,
+    struct err *e);
+
+/*
  * Re-open the existing cgroup `path` (for exec, stop, rm, the OOM check):
  * like cg_create() without creating or writing anything. Fails with
  * ERR_NOTFOUND when the path exists in none of the hierarchies.

@@ -76,6 +76,8 @@ enum msg_type {
 	MSG_CGROUP,		/* the init is in its cgroup */
 };
 
+enum { MOUNTINFO_MAX = 8 << 20 };
+
 
 /* What the child needs besides the spec; lives in the parent's memory and
  * is copied into the child by clone(). */
@@ -93,6 +95,7 @@ struct child {
 	size_t nfilter;
 	pid_t ppid;			/* getppid() at the start */
 	const struct cg *cg;		/* the container's cgroup */
+	char *mountinfo;		/* the host's, read for the cgroup */
 	char exe[PATH_MAX];		/* resolved command */
 };
 
@@ -247,13 +250,19 @@ source_is_dir(const char *path)
 	return S_ISDIR(sb.st_mode);
 }
 
+/* The flags of a bind mount's options that take a remount. */
+static unsigned long
+remount_bind_flags(unsigned long flags)
+{
+	return flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+	    MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
+}
+
 /* Remount a bind mount with the flags of its options (ro, nosuid...). */
 static int
 remount_bind(const char *target, unsigned long flags, struct err *e)
 {
-	unsigned long f = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV |
-	    MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
-	    MS_STRICTATIME);
+	unsigned long f = remount_bind_flags(flags);
 
 	if (!f)
 		return 0;
@@ -311,17 +320,31 @@ seal_tree(int fd)
 	    RK_AT_RECURSIVE, &a, sizeof(a));
 }
 
-/* The next cgroup or cgroup2 mount of mountinfo `f` directly under
- * `root` (one path component, left in *line): its name, or NULL at the
- * end. *mp gets its mount point. */
+/* The next cgroup or cgroup2 mount directly under `root` in mountinfo
+ * text at *cur (advanced past it; the text is left intact): its name, or
+ * NULL at the end. Each line is copied to *line (cap *cap); *mp gets its
+ * mount point, in that copy. */
 static char *
-next_cgroup_mount(FILE *f, const char *root, char **line, size_t *cap,
-    char **mp)
+next_cgroup_mount(const char **cur, const char *root, char **line,
+    size_t *cap, char **mp)
 {
-	size_t rl = strlen(root);
-	char *p, *fstype, *opts, *name;
+	size_t rl = strlen(root), n;
+	const char *eol;
+	char *p, *fstype, *opts, *name, *nl;
 
-	while (getline(line, cap, f) > 0) {
+	while (**cur) {
+		eol = strchr(*cur, '\n');
+		n = eol ? (size_t)(eol - *cur) : strlen(*cur);
+		if (n + 1 > *cap) {
+			nl = realloc(*line, n + 1);
+			if (!nl)
+				return NULL;
+			*line = nl;
+			*cap = n + 1;
+		}
+		memcpy(*line, *cur, n);
+		(*line)[n] = '\0';
+		*cur += n + (eol ? 1 : 0);
 		/* id parent maj:min root mountpoint opts - type src ... */
 		p = strstr(*line, " - ");
 		if (!p)
@@ -365,11 +388,11 @@ static int
 mount_cgroup_v1(struct child *c, int rootfd, const char *dest,
     unsigned long flags, struct err *e)
 {
-	char pp[64], src[PATH_MAX], *mi;
+	char pp[64], src[PATH_MAX], *mi, *text = c->mountinfo, *own = NULL;
 	int fd = -1, sfd = -1, ret = -1, sealed = 0;
-	FILE *f = NULL;
+	const char *cur;
 	char *line = NULL, *mp;
-	size_t cap = 0;
+	size_t cap = 0, len;
 
 	if (beneath_mountpoint(rootfd, dest, 1, 0755, pp, sizeof(pp), &fd,
 	    e) < 0)
@@ -381,12 +404,16 @@ mount_cgroup_v1(struct child *c, int rootfd, const char *dest,
 	}
 	if (reopen_after_mount(rootfd, dest, &fd, pp, sizeof(pp), e) < 0)
 		goto out;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f) {
-		err_sys(e, "open /proc/self/mountinfo");
-		goto out;
+	/* The mount table the parent read when it made the cgroup: this
+	 * namespace's copy of it, not yet changed below the cgroup root. */
+	if (!text) {
+		text = own = io_read_file("/proc/self/mountinfo",
+		    MOUNTINFO_MAX, &len, e);
+		if (!text)
+			goto out;
 	}
-	while ((mi = next_cgroup_mount(f, c->cgroup_root, &line, &cap,
+	cur = text;
+	while ((mi = next_cgroup_mount(&cur, c->cgroup_root, &line, &cap,
 	    &mp))) {
 		if (io_pathf(src, sizeof(src), "%s%s", mp, c->cgroup_path) >=
 		    (int)sizeof(src))
@@ -422,8 +449,8 @@ mount_cgroup_v1(struct child *c, int rootfd, const char *dest,
 	}
 	if (!sealed) {
 		/* One remount a bind, then the tmpfs. */
-		rewind(f);
-		while ((mi = next_cgroup_mount(f, c->cgroup_root, &line,
+		cur = text;
+		while ((mi = next_cgroup_mount(&cur, c->cgroup_root, &line,
 		    &cap, &mp))) {
 			sfd = openat(fd, mi, O_PATH | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
@@ -447,8 +474,7 @@ mount_cgroup_v1(struct child *c, int rootfd, const char *dest,
 	ret = 0;
 out:
 	free(line);
-	if (f)
-		fclose(f);
+	free(own);
 	if (fd >= 0)
 		close(fd);
 	if (sfd >= 0)
@@ -463,7 +489,7 @@ do_mount(struct child *c, int rootfd, const struct spec_mount *m,
 	char data[4096], pp[64], src[PATH_MAX];
 	unsigned long flags, prop;
 	const char *type = m->type;
-	int isdir = 1, fd = -1, ret = -1;
+	int isdir = 1, fd = -1, ret = -1, reopened = 0;
 
 	if (parse_options(m->options, m->noptions, &flags, &prop, data,
 	    sizeof(data), e) < 0)
@@ -496,8 +522,14 @@ do_mount(struct child *c, int rootfd, const struct spec_mount *m,
 			err_sys(e, "bind %s on %s", src, m->destination);
 			goto out;
 		}
-		if (reopen_after_mount(rootfd, m->destination, &fd, pp,
-		    sizeof(pp), e) < 0 || remount_bind(pp, flags, e) < 0)
+		/* The fd names the covered directory: a remount or a
+		 * propagation change needs the new mount's root. */
+		if ((remount_bind_flags(flags) || prop) &&
+		    reopen_after_mount(rootfd, m->destination, &fd, pp,
+		    sizeof(pp), e) < 0)
+			goto out;
+		reopened = 1;
+		if (remount_bind(pp, flags, e) < 0)
 			goto out;
 	} else {
 		if (strcmp(type, "cgroup") == 0)
@@ -508,8 +540,9 @@ do_mount(struct child *c, int rootfd, const struct spec_mount *m,
 			goto out;
 		}
 	}
-	if (prop && (reopen_after_mount(rootfd, m->destination, &fd, pp,
-	    sizeof(pp), e) < 0 || mount(NULL, pp, NULL, prop, NULL) < 0)) {
+	if (prop && ((!reopened && reopen_after_mount(rootfd,
+	    m->destination, &fd, pp, sizeof(pp), e) < 0) ||
+	    mount(NULL, pp, NULL, prop, NULL) < 0)) {
 		if (e->code)
 			goto out;
 		err_sys(e, "set propagation of %s", m->destination);
@@ -1249,6 +1282,8 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 	struct child ch;
 	char cgpath[PATH_MAX];
 	struct cg_limits lim;
+	enum cg_mode mode;
+	size_t milen;
 	int sv[2] = { -1, -1 }, i, flags = SIGCHLD, pidns_self = -1;
 	int cgfd = -1, into = 0;
 	pid_t pid;
@@ -1294,8 +1329,19 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 		snprintf(cgpath, sizeof(cgpath), "%s/%s",
 		    o->cgroup_parent ? o->cgroup_parent : "/rocker", c->id);
 	spec_limits(s, &lim);
-	if (cg_create(&c->cg, ch.cgroup_root, cgpath, &lim, e) < 0)
+	if (cg_detect(ch.cgroup_root, &mode, e) < 0)
 		return err_ctx(e, "cgroup");
+	if (mode != CG_UNIFIED) {
+		ch.mountinfo = io_read_file("/proc/self/mountinfo",
+		    MOUNTINFO_MAX, &milen, e);
+		if (!ch.mountinfo)
+			return err_ctx(e, "cgroup");
+	}
+	if (cg_create_mi(&c->cg, ch.cgroup_root, cgpath, &lim, mode,
+	    ch.mountinfo, e) < 0) {
+		free(ch.mountinfo);
+		return err_ctx(e, "cgroup");
+	}
 	c->has_cg = 1;
 	log_debug("runtime: cgroup %s created", cgpath);
 	ch.cgroup_path = c->cg.path;
@@ -1409,6 +1455,7 @@ rt_create(const struct spec *s, const struct rt_opts *o,
 		if (ch.nsfd[i] >= 0)
 			close(ch.nsfd[i]);
 	free(ch.filter);
+	free(ch.mountinfo);
 	return 0;
 fail:
 	for (i = 0; i < SPEC_NS_COUNT; i++)
@@ -1423,6 +1470,7 @@ fail:
 	if (sv[1] >= 0)
 		close(sv[1]);
 	free(ch.filter);
+	free(ch.mountinfo);
 	{
 		struct err e2 = ERR_INIT;
 

@@ -56,12 +56,13 @@ enum {
 };
 
 enum store_mode {
-	STORE_SHARED,		/* pull, run, images, inspect, tag */
+	STORE_SHARED,		/* pull, images, inspect, tag */
 	STORE_EXCLUSIVE,	/* rmi, gc: waits until no one else is inside */
 	STORE_SHARED_QUICK,	/* shared, without the sweep of leftovers:
-				 * for the short steps of a container's life
-				 * (mount its rootfs, remove its rw layer),
-				 * which should not pay a directory scan */
+				 * for the steps of a container's life (run,
+				 * mount its rootfs, remove its rw layer),
+				 * which should not pay a scan of every
+				 * layer; the other commands sweep */
 };
 
 enum store_driver {
