@@ -722,7 +722,8 @@ nl_link_index(struct nl_sock *s, const char *name, struct err *e)
 
 static int
 new_link(struct nl_sock *s, const char *name, const char *kind,
-    const char *peer, struct err *e)
+    const char *peer, int peer_nsfd, const unsigned char *peer_mac,
+    struct err *e)
 {
 	REQBUF(buf);
 	struct nl_msg m;
@@ -745,6 +746,11 @@ new_link(struct nl_sock *s, const char *name, const char *kind,
 			pi->ifi_family = AF_UNSPEC;
 		sync_len(&m);
 		nl_attr_put_str(&m, IFLA_IFNAME, peer);
+		if (peer_mac)
+			nl_attr_put(&m, IFLA_ADDRESS, peer_mac, 6);
+		if (peer_nsfd >= 0)
+			nl_attr_put_u32(&m, IFLA_NET_NS_FD,
+			    (uint32_t)peer_nsfd);
 		nl_nest_end(&m);
 		nl_nest_end(&m);
 	}
@@ -758,14 +764,17 @@ new_link(struct nl_sock *s, const char *name, const char *kind,
 int
 nl_bridge_add(struct nl_sock *s, const char *name, struct err *e)
 {
-	return new_link(s, name, "bridge", NULL, e);
+	return new_link(s, name, "bridge", NULL, -1, NULL, e);
 }
 
 int
 nl_veth_add(struct nl_sock *s, const char *name, const char *peer,
-    struct err *e)
+    int peer_nsfd, const unsigned char peer_mac[6], struct err *e)
 {
-	return new_link(s, name, "veth", peer, e);
+	if (strlen(peer) >= IFNAMSIZ)
+		return err_set(e, ERR_USAGE, "interface name too long: %s",
+		    peer);
+	return new_link(s, name, "veth", peer, peer_nsfd, peer_mac, e);
 }
 
 int
@@ -844,44 +853,6 @@ nl_link_set_mtu(struct nl_sock *s, int index, int mtu, struct err *e)
 	nl_msg_end(&m);
 	if (nl_transact(s, &m, NULL, NULL, e) < 0)
 		return err_ctx(e, "set the MTU of link %d", index);
-	return 0;
-}
-
-int
-nl_link_set_mac(struct nl_sock *s, int index, const unsigned char mac[6],
-    struct err *e)
-{
-	REQBUF(buf);
-	struct nl_msg m;
-
-	set_begin(&m, buf, sizeof(buf), index, 0, 0);
-	nl_attr_put(&m, IFLA_ADDRESS, mac, 6);
-	nl_msg_end(&m);
-	if (nl_transact(s, &m, NULL, NULL, e) < 0)
-		return err_ctx(e, "set the MAC address of link %d", index);
-	return 0;
-}
-
-int
-nl_link_move(struct nl_sock *s, int index, int nsfd, pid_t pid,
-    const char *newname, struct err *e)
-{
-	REQBUF(buf);
-	struct nl_msg m;
-
-	if (newname && strlen(newname) >= IFNAMSIZ)
-		return err_set(e, ERR_USAGE, "interface name too long: %s",
-		    newname);
-	set_begin(&m, buf, sizeof(buf), index, 0, 0);
-	if (nsfd >= 0)
-		nl_attr_put_u32(&m, IFLA_NET_NS_FD, (uint32_t)nsfd);
-	else
-		nl_attr_put_u32(&m, IFLA_NET_NS_PID, (uint32_t)pid);
-	if (newname)
-		nl_attr_put_str(&m, IFLA_IFNAME, newname);
-	nl_msg_end(&m);
-	if (nl_transact(s, &m, NULL, NULL, e) < 0)
-		return err_ctx(e, "move link %d to another namespace", index);
 	return 0;
 }
 

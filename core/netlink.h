@@ -228,10 +228,12 @@ int nl_link_index(struct nl_sock *s, const char *name, struct err *e);
 /* Create a bridge called `name`. EEXIST when it exists. 0 or -1. */
 int nl_bridge_add(struct nl_sock *s, const char *name, struct err *e);
 
-/* Create a veth pair `name` <-> `peer`, both in the socket's namespace.
- * 0 or -1. */
+/* Create a veth pair `name` <-> `peer` with the peer made straight in
+ * the network namespace open as `peer_nsfd` (the socket's own when < 0)
+ * with MAC `peer_mac` (random when NULL): no later move, which costs the
+ * kernel RCU grace periods (tens of milliseconds). 0 or -1. */
 int nl_veth_add(struct nl_sock *s, const char *name, const char *peer,
-    struct err *e);
+    int peer_nsfd, const unsigned char peer_mac[6], struct err *e);
 
 /* Delete link `index` (a veth takes its peer along). 0 or -1. */
 int nl_link_del(struct nl_sock *s, int index, struct err *e);
@@ -245,19 +247,6 @@ int nl_link_set_master(struct nl_sock *s, int index, int master,
 
 /* Set the MTU of link `index`. 0 or -1. */
 int nl_link_set_mtu(struct nl_sock *s, int index, int mtu, struct err *e);
-
-/* Set the Ethernet address of link `index` (6 bytes). 0 or -1. */
-int nl_link_set_mac(struct nl_sock *s, int index, const unsigned char mac[6],
-    struct err *e);
-
-/*
- * Move link `index` into another network namespace, given as an fd
- * (`nsfd` >= 0) or else as a process (`pid`), renaming it `newname` there
- * in the same request (NULL keeps its name): the kernel moves and renames
- * atomically, so the name only has to be free in the target. 0 or -1.
- */
-int nl_link_move(struct nl_sock *s, int index, int nsfd, pid_t pid,
-    const char *newname, struct err *e);
 
 /* Add (`add` 1) or delete (0) address `addr` (4 bytes for AF_INET, 16
  * for AF_INET6) with `prefix` on link `index`; IPv4 gets the subnet's

@@ -1458,15 +1458,6 @@ plug(const struct net_ctr *nc, const char *peer, pid_t pid, struct err *e)
 	if ((pidx = nl_link_index(&s, peer, e)) > 0)
 		nl_link_del(&s, pidx, e);
 	err_clear(e);
-	if (nl_veth_add(&s, nc->host_veth, peer, e) < 0)
-		goto out;
-	hidx = nl_link_index(&s, nc->host_veth, e);
-	pidx = nl_link_index(&s, peer, e);
-	if (hidx <= 0 || pidx <= 0) {
-		if (!e->code)
-			err_set(e, ENODEV, "veth %s vanished", nc->host_veth);
-		goto out;
-	}
 	snprintf(path, sizeof(path), "/proc/%ld/ns/net", (long)pid);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0) {
@@ -1476,13 +1467,21 @@ plug(const struct net_ctr *nc, const char *peer, pid_t pid, struct err *e)
 	/* Docker's MAC, 02:42 and the IPv4 address: an address handed out
 	 * again (IPAM reuses the lowest free one) keeps its MAC, so the
 	 * neighbour caches of the host and the other containers stay
-	 * right instead of pointing at a veth that is gone. */
+	 * right instead of pointing at a veth that is gone. The container's
+	 * end is made in its namespace as eth0 (moving a link there would
+	 * wait for RCU grace periods). */
 	mac[0] = 0x02;
 	mac[1] = 0x42;
 	memcpy(mac + 2, &nc->ip, 4);
-	if (nl_link_set_mac(&s, pidx, mac, e) < 0 ||
-	    nl_link_move(&s, pidx, nsfd, 0, "eth0", e) < 0 ||
-	    nl_link_set_master(&s, hidx, br, e) < 0 ||
+	if (nl_veth_add(&s, nc->host_veth, "eth0", nsfd, mac, e) < 0)
+		goto out;
+	hidx = nl_link_index(&s, nc->host_veth, e);
+	if (hidx <= 0) {
+		if (!e->code)
+			err_set(e, ENODEV, "veth %s vanished", nc->host_veth);
+		goto out;
+	}
+	if (nl_link_set_master(&s, hidx, br, e) < 0 ||
 	    nl_link_set_up(&s, hidx, 1, e) < 0)
 		goto out;
 	if (nl_open_ns(&ns, NETLINK_ROUTE, nsfd, e) < 0)
