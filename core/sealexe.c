@@ -12,6 +12,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -43,6 +44,8 @@ enum {
 	BUILD_ID_MAX = 64,	/* bytes of a build ID (sha1: 20) */
 	BUILD_PH_MAX = 32,	/* program headers read */
 	BUILD_NOTE_MAX = 1024,	/* bytes of a PT_NOTE segment read */
+	SEAL_RETRIES = 4,	/* more F_ADD_SEALS tries after EBUSY */
+	SEAL_RETRY_NS = 20000000,	/* 20 ms apart */
 };
 
 /* Where a kernel without memfd_create (< 3.17) gets the private copy:
@@ -118,6 +121,31 @@ sealexe_is_sealed(void)
 	return r;
 }
 
+/*
+ * Seal memfd `fd`: F_SEAL_EXEC too where the kernel has it (6.3). The
+ * kernel refuses F_SEAL_WRITE with EBUSY while a page of the file holds
+ * a reference it cannot account for (it waits about 150 ms first); seen
+ * once in a CI run under load, never reproduced alone: such references
+ * are transient, so try again a few times before giving up.
+ */
+static int
+add_seals(int fd)
+{
+	struct timespec ts = { 0, SEAL_RETRY_NS };
+	int t;
+
+	for (t = 0; t <= SEAL_RETRIES; t++) {
+		if (fcntl(fd, F_ADD_SEALS, SEALS | F_SEAL_EXEC) == 0)
+			return 0;
+		if (errno == EINVAL && fcntl(fd, F_ADD_SEALS, SEALS) == 0)
+			return 0;
+		if (errno != EBUSY)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
 int
 sealexe_copy(struct err *e)
 {
@@ -179,8 +207,7 @@ sealexe_copy(struct err *e)
 		close(fd);
 		return ro;
 	}
-	if (fcntl(fd, F_ADD_SEALS, SEALS | F_SEAL_EXEC) < 0 &&
-	    (errno != EINVAL || fcntl(fd, F_ADD_SEALS, SEALS) < 0)) {
+	if (add_seals(fd) < 0) {
 		err_sys(e, "seal the copy of the binary");
 		goto fail;
 	}
