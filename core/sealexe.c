@@ -139,7 +139,7 @@ add_seals(int fd)
 			return 0;
 		if (errno == EINVAL && fcntl(fd, F_ADD_SEALS, SEALS) == 0)
 			return 0;
-		if (errno != EBUSY)
+		if (errno != EBUSY || t == SEAL_RETRIES)
 			return -1;
 		nanosleep(&ts, NULL);
 	}
