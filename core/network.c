@@ -1452,7 +1452,9 @@ plug(const struct net_ctr *nc, const char *peer, pid_t pid, struct err *e)
 			goto out;
 		}
 	}
-	/* Leftovers of an earlier start that died half-way. */
+	/* Leftovers of an earlier start that died half-way (`peer`: the
+	 * temporary host-side name older versions gave the container end
+	 * before moving it; this one makes it in the container). */
 	if ((hidx = nl_link_index(&s, nc->host_veth, e)) > 0)
 		nl_link_del(&s, hidx, e);
 	if ((pidx = nl_link_index(&s, peer, e)) > 0)
@@ -1504,10 +1506,9 @@ out:
 	if (ret < 0) {
 		struct err e2 = ERR_INIT;
 
+		/* The pair goes with its host end. */
 		if ((hidx = nl_link_index(&s, nc->host_veth, &e2)) > 0)
 			nl_link_del(&s, hidx, &e2);
-		if ((pidx = nl_link_index(&s, peer, &e2)) > 0)
-			nl_link_del(&s, pidx, &e2);
 	}
 	if (nsfd >= 0)
 		close(nsfd);
